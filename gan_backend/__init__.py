@@ -1,0 +1,1 @@
+"""GAN Studio backend: PyTorch engine, registries, datasets and CLI. Never imports Qt."""

@@ -1,0 +1,105 @@
+"""`gan-studio` command line: train, resume, sample, list, datasets; no subcommand opens the window.
+
+Bad input (unknown names, broken files, absent devices) prints one line naming the culprit and exits 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gan_backend.config import Config, ConfigError, describe_fields
+from gan_backend.data.base import DatasetError
+from gan_backend.engine.checkpoint import CheckpointError
+from gan_backend.engine.devices import DeviceError
+from gan_backend.engine.run_dir import RunDirError
+from gan_backend.models.base import UnsupportedShapeError
+from gan_backend.registry import UnknownNameError
+
+# Mistakes a user can fix: one line, exit code 2, nothing on disk touched.
+USER_ERRORS = (UnknownNameError, ConfigError, DatasetError, CheckpointError, DeviceError, RunDirError,
+               UnsupportedShapeError, ValueError)
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gan-studio", description="Train, watch and play with GANs.")
+    sub = p.add_subparsers(dest="command")
+
+    t = sub.add_parser("train", help="train a GAN headless into a run directory")
+    t.add_argument("--config", help="JSON config file (sections data/model/loss/train/run)")
+    for flag, field in (("--dataset", "data.dataset"), ("--model", "model.name"), ("--loss", "loss.name"),
+                        ("--steps", "train.steps"), ("--max-time", "train.max_time"),
+                        ("--batch-size", "train.batch_size"), ("--device", "train.device"),
+                        ("--run-dir", "run.run_dir"), ("--seed", "train.seed")):
+        t.add_argument(flag, dest=field, metavar=field.split(".")[1].upper(), help=f"sets {field}")
+    t.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="any config field, e.g. --set train.lr_d=1e-4 --set ema=0")
+    t.add_argument("--help-config", action="store_true", help="list every config field with its default and why")
+    t.add_argument("--nproc", type=int, default=1, help="processes (GPUs) to train on; launches torchrun")
+
+    r = sub.add_parser("resume", help="continue a run from its last checkpoint")
+    r.add_argument("run_dir")
+    r.add_argument("--steps", type=int, help="total step count to reach (default: the run's)")
+
+    s = sub.add_parser("sample", help="generate images from a trained run")
+    s.add_argument("run_dir", help="run directory or checkpoint file")
+    s.add_argument("--n", type=int, default=64)
+    s.add_argument("--out", required=True, help="FILE.png (a grid) or FILE.npz (images uint8 [N,H,W,C], labels)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--labels", help="class indices for conditional models: '3' or '0,1,2' (cycled)")
+    s.add_argument("--latent", help="JSON latent file saved by the explorer")
+    s.add_argument("--device", default="cpu")
+
+    ls = sub.add_parser("list", help="list registered datasets, models, losses, penalties or devices")
+    ls.add_argument("what", choices=["datasets", "models", "losses", "penalties", "devices", "tasks"])
+
+    d = sub.add_parser("datasets", help="inspect or export a dataset")
+    dsub = d.add_subparsers(dest="action", required=True)
+    di = dsub.add_parser("inspect", help="print a dataset's summary and skipped files")
+    di.add_argument("name")
+    di.add_argument("--thumbs", help="write a PNG grid of sample thumbnails")
+    de = dsub.add_parser("export", help="write N items as PNG files in the layout its loader reads back")
+    de.add_argument("name")
+    de.add_argument("--n", type=int, default=100)
+    de.add_argument("--out", required=True)
+
+    tour = sub.add_parser("tour", help="open the window offscreen, train briefly and save a PNG of every view")
+    tour.add_argument("--out", required=True)
+    tour.add_argument("--steps", type=int, default=100)
+    return p
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    cfg = Config.load(Path(args.config)) if args.config else Config()
+    for key, value in vars(args).items():
+        if "." in key and value is not None:
+            cfg.set(key, value, source=f"--{key.split('.')[1].replace('_', '-')}")
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--set {item!r}: expected FIELD=VALUE, e.g. --set train.lr_d=1e-4")
+        cfg.set(key.strip(), value, source=f"--set {key.strip()}")
+    return cfg
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command in (None, "tour"):
+        from gan_backend import _launch_app  # imports Qt only here, never at backend import time
+
+        return _launch_app.run(args)
+    from gan_backend import commands
+
+    try:
+        return getattr(commands, f"cmd_{args.command}")(args)
+    except USER_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

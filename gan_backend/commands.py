@@ -1,0 +1,192 @@
+"""The CLI's subcommands; each takes parsed args and returns an exit code."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from gan_backend.cli import config_from_args
+from gan_backend.config import describe_fields
+from gan_backend.engine.reports import RunEnded, SampleReport, TrainReport
+
+
+def cmd_train(args) -> int:
+    if args.help_config:
+        print("\n".join(describe_fields()))
+        return 0
+    cfg = config_from_args(args)
+    if args.nproc > 1:
+        from gan_backend.engine.distributed import launch_torchrun
+
+        return launch_torchrun(args.nproc, sys.argv[1:])
+    from gan_backend.engine.loop import Trainer
+
+    return _drive(Trainer.new(cfg))
+
+
+def cmd_resume(args) -> int:
+    from gan_backend.engine.loop import Trainer
+
+    return _drive(Trainer.resume(args.run_dir, steps=args.steps))
+
+
+def _drive(trainer) -> int:
+    """Run the loop with a progress display; Ctrl+C stops cleanly with a checkpoint."""
+    from gan_backend.engine.reports import TrainControl
+
+    control, bar = TrainControl(), Progress(trainer.cfg.train.steps, trainer.step)
+    print(f"run directory: {trainer.run_dir.path}", file=sys.stderr)
+    items = trainer.run(control)
+    ended = None
+    while ended is None:
+        try:
+            item = next(items)
+        except KeyboardInterrupt:
+            control.stop.set()  # the loop finishes its step and saves
+            print("\nstopping: finishing the step and saving a checkpoint...", file=sys.stderr)
+            continue
+        if isinstance(item, TrainReport):
+            bar.update(item)
+        elif isinstance(item, RunEnded):
+            ended = item
+    bar.close()
+    print(f"{ended.message}; checkpoint: {ended.checkpoint}", file=sys.stderr)
+    if ended.reason == "nan":
+        print(f"error: {ended.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+class Progress:
+    """A one-line progress bar on a terminal; plain lines (at most every 2 s) otherwise."""
+
+    def __init__(self, total: int, start: int, stream=sys.stderr):
+        self.total, self.stream, self.tty = total, stream, stream.isatty()
+        self.start_step, self.t0, self.last_line = start, time.perf_counter(), 0.0
+
+    def update(self, r: TrainReport) -> None:
+        done = r.step - self.start_step
+        elapsed = time.perf_counter() - self.t0
+        eta = elapsed / max(done, 1) * (self.total - r.step)
+        unit = "p" if r.d_output == "probability" else "critic"
+        text = (f"step {r.step}/{self.total} loss_d {r.losses.get('loss_d', float('nan')):.3f} "
+                f"loss_g {r.losses.get('loss_g', float('nan')):.3f} D(x) {r.d_real:.2f} D(G(z)) {r.d_fake:.2f} ({unit}) "
+                f"{r.images_per_sec:.0f} img/s ETA {int(eta // 60)}:{int(eta % 60):02d}")
+        if self.tty:
+            width = 24
+            fill = int(width * r.step / max(1, self.total))
+            self.stream.write(f"\r[{'#' * fill}{'.' * (width - fill)}] {text}\033[K")
+            self.stream.flush()
+        elif time.perf_counter() - self.last_line >= 2.0 or r.step == self.total:
+            self.last_line = time.perf_counter()
+            print(text, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def cmd_sample(args) -> int:
+    import torch
+
+    from gan_backend.generator import load_generator
+    from gan_backend.images import make_grid, save_png
+
+    gen = load_generator(args.run_dir, args.device)
+    z = gen.latents(args.n, args.seed)
+    if args.latent:
+        z = load_latent_file(Path(args.latent), gen.latent_dim).expand(args.n, -1).clone()
+    labels = parse_labels(args.labels, args.n, gen.num_classes)
+    images = gen.images(z, labels)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".npz":
+        extra = {"labels": labels.numpy().astype(np.int64)} if labels is not None else {}
+        np.savez_compressed(out, images=images, **extra)
+    elif out.suffix == ".png":
+        save_png(make_grid(images), out)
+    else:
+        raise ValueError(f"--out {out}: use a .png (grid) or .npz (arrays) file name")
+    print(f"wrote {len(images)} samples of {gen.meta['model']} at step {gen.step} to {out}", file=sys.stderr)
+    return 0
+
+
+def parse_labels(text: str | None, n: int, num_classes: int):
+    import torch
+
+    if num_classes == 0:
+        if text:
+            raise ValueError("--labels: this model is not class-conditional")
+        return None
+    if not text:
+        return torch.arange(n) % num_classes
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"--labels {text!r}: expected class indices like 3 or 0,1,2") from None
+    bad = [v for v in values if not 0 <= v < num_classes]
+    if bad or not values:
+        raise ValueError(f"--labels {text!r}: class indices must be in 0..{num_classes - 1}")
+    return torch.tensor(values)[torch.arange(n) % len(values)]
+
+
+def load_latent_file(path: Path, dim: int):
+    import torch
+
+    try:
+        vec = json.loads(path.read_text(encoding="utf-8"))["vector"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"--latent {path}: not a latent file saved by GAN Studio ({exc})") from None
+    if len(vec) != dim:
+        raise ValueError(f"--latent {path}: vector has {len(vec)} values, the model's latent size is {dim}")
+    return torch.tensor(vec, dtype=torch.float32)[None]
+
+
+def cmd_list(args) -> int:
+    if args.what == "devices":
+        from gan_backend.engine.devices import list_devices
+
+        for d in list_devices():
+            print(f"{d.name:8s} {d.description}")
+        return 0
+    registry = _registry(args.what)
+    for entry in registry:
+        print(f"{entry.name:16s} {entry.summary}")
+    return 0
+
+
+def _registry(what: str):
+    if what == "datasets":
+        from gan_backend.data import DATASETS as reg
+    elif what == "models":
+        from gan_backend.models import MODELS as reg
+    elif what == "losses":
+        from gan_backend.losses import LOSSES as reg
+    elif what == "penalties":
+        from gan_backend.losses import PENALTIES as reg
+    else:
+        from gan_backend.tasks import TASKS as reg
+    return reg
+
+
+def cmd_datasets(args) -> int:
+    from gan_backend.data import open_dataset
+
+    data = open_dataset(args.name)
+    if args.action == "inspect":
+        print("\n".join(data.report.lines()))
+        if args.thumbs:
+            from gan_backend.data.export import thumbnail_grid
+            from gan_backend.images import save_png
+
+            save_png(thumbnail_grid(data), Path(args.thumbs))
+            print(f"thumbnails: {args.thumbs}")
+        return 0
+    from gan_backend.data.export import export_dataset
+
+    written = export_dataset(data, Path(args.out), args.n)
+    print(f"wrote {written} items of {data.name} to {args.out}")
+    return 0

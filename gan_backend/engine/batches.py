@@ -1,0 +1,54 @@
+"""Batches drawn from an ArrayDataset as a pure function of (seed, batch index).
+
+Each epoch is a permutation seeded by (seed, epoch), so a resumed run that knows how many batches
+were drawn continues with exactly the batches a straight run would have drawn: no data-loader state
+to save. Small datasets are moved to the device once, so the CPU does no per-step copying.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from gan_backend.data.base import ArrayDataset
+from gan_backend.images import from_uint8
+
+ON_DEVICE_LIMIT = 2 * 2**30  # bytes; uint8 datasets below this live on the accelerator
+
+
+class Batcher:
+    def __init__(self, data: ArrayDataset, batch_size: int, seed: int, device: torch.device,
+                 channels_last: bool = False):
+        if len(data) < batch_size:
+            raise ValueError(f"dataset {data.name!r} has {len(data)} items, fewer than train.batch_size={batch_size}; "
+                             f"lower the batch size or add data")
+        self.batch_size, self.seed, self.device = batch_size, seed, device
+        self.drawn = 0  # batches handed out so far (saved in checkpoints)
+        self.per_epoch = len(data) // batch_size  # drop the ragged last batch: BatchNorm dislikes tiny ones
+        keep_on = device if (device.type != "cpu" and data.x.nbytes < ON_DEVICE_LIMIT) else torch.device("cpu")
+        self.x = torch.from_numpy(np.ascontiguousarray(data.x)).to(keep_on)
+        self.y = torch.from_numpy(data.labels.astype(np.int64)).to(keep_on) if data.labels is not None else None
+        self.images = data.kind == "image"
+        self.memory_format = torch.channels_last if channels_last and self.images else torch.contiguous_format
+        self._epoch, self._perm = -1, None
+
+    @property
+    def epoch(self) -> float:
+        return self.drawn / self.per_epoch
+
+    def next(self) -> dict[str, torch.Tensor]:
+        epoch, pos = divmod(self.drawn, self.per_epoch)
+        if epoch != self._epoch:
+            gen = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+            self._perm = torch.randperm(len(self.x), generator=gen).to(self.x.device)
+            self._epoch = epoch
+        idx = self._perm[pos * self.batch_size:(pos + 1) * self.batch_size]
+        self.drawn += 1
+        x = self.x.index_select(0, idx)
+        if self.images:  # uint8 [B, H, W, C] -> float [B, C, H, W] in -1..1
+            x = from_uint8(x.to(self.device, non_blocking=True)).contiguous(memory_format=self.memory_format)
+        else:
+            x = x.to(self.device, non_blocking=True)
+        batch = {"x": x}
+        if self.y is not None:
+            batch["y"] = self.y.index_select(0, idx).to(self.device, non_blocking=True)
+        return batch

@@ -1,0 +1,256 @@
+"""The training loop: one plain loop for every task, yielding reports; no Qt, no threads of its own.
+
+    trainer = Trainer.new(cfg)            # or Trainer.resume(run_dir, steps=N)
+    for item in trainer.run(control):     # TrainReport | SampleReport | RunEnded (always last)
+        ...
+
+The caller (CLI, Studio's TrainingWorker, a torchrun process) decides what to do with each item; the
+run directory is written here, so every caller gets the same files.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Iterator
+
+import torch
+
+from gan_backend.config import Config
+from gan_backend.data import open_dataset
+from gan_backend.data.base import ArrayDataset
+from gan_backend.engine import checkpoint as ckpt
+from gan_backend.engine.batches import Batcher
+from gan_backend.engine.devices import resolve_device
+from gan_backend.engine.reports import RunEnded, SampleReport, TrainControl, TrainReport
+from gan_backend.engine.run_dir import RunDir, default_run_dir
+from gan_backend.losses import LOSSES, PENALTIES
+from gan_backend.models import MODELS
+from gan_backend.tasks import TASKS, Task, task_name_for
+
+
+class TrainingError(RuntimeError):
+    """The run cannot go on (non-finite loss); the message names the step and the loss."""
+
+
+def load_data(cfg: Config) -> ArrayDataset:
+    data = open_dataset(cfg.data.dataset, seed=cfg.data.data_seed, n=cfg.data.n or None)
+    if cfg.data.image_size and data.kind == "image" and data.x.shape[1:3] != (cfg.data.image_size,) * 2:
+        from gan_backend.data.transforms import resize_dataset
+
+        data = resize_dataset(data, cfg.data.image_size)
+    return data
+
+
+def check_names(cfg: Config) -> None:
+    """Fail fast, before any data is generated, on a misspelt registry name."""
+    MODELS.entry(cfg.model.name), LOSSES.entry(cfg.loss.name), PENALTIES.entry(cfg.loss.penalty)
+
+
+class Trainer:
+    def __init__(self, cfg: Config, run: RunDir, task: Task, batcher: Batcher):
+        self.cfg, self.run_dir, self.task, self.batcher = cfg, run, task, batcher
+        self.step, self.images_seen, self.wall_time = 0, 0, 0.0
+
+    # --- construction ---
+    @classmethod
+    def build(cls, cfg: Config, run: RunDir | None = None) -> "Trainer":
+        check_names(cfg)
+        device = resolve_device(cfg.train.device)
+        if cfg.train.num_threads:
+            torch.set_num_threads(cfg.train.num_threads)
+        data = load_data(cfg)
+        torch.manual_seed(cfg.train.seed)  # weights and noise: same seed, same run
+        task = TASKS.get(task_name_for(cfg))(cfg, data, device)
+        batcher = Batcher(data, cfg.train.batch_size, cfg.train.seed, device, cfg.train.channels_last)
+        run = run or RunDir.create(cfg.run.run_dir or default_run_dir(cfg), cfg)
+        return cls(cfg, run, task, batcher)
+
+    @classmethod
+    def new(cls, cfg: Config) -> "Trainer":
+        return cls.build(cfg)
+
+    @classmethod
+    def resume(cls, path, steps: int | None = None, checkpoint: str | None = None) -> "Trainer":
+        run = RunDir.open(path)
+        cfg = run.config()
+        if steps is not None:
+            cfg.train.steps = steps
+        ck_path = checkpoint or run.last_checkpoint
+        state = ckpt.load(ck_path)
+        trainer = cls.build(cfg, run)
+        trainer.load_state(state, ck_path)
+        run.truncate_metrics_after(trainer.step)
+        return trainer
+
+    # --- checkpoints ---
+    def meta(self) -> dict:
+        d = self.task.data
+        return {"model": self.cfg.model.name, "task": task_name_for(self.cfg), "shape": list(d.image_shape),
+                "data_kind": d.kind, "class_names": list(d.class_names), "dataset": self.cfg.data.dataset}
+
+    def state(self) -> dict:
+        rng = {"torch": torch.get_rng_state()}
+        if torch.cuda.is_available():
+            rng["cuda"] = torch.cuda.get_rng_state_all()
+        return {"config": self.cfg.to_dict(), "meta": self.meta(), "step": self.step,
+                "batches_drawn": self.batcher.drawn, "images_seen": self.images_seen, "wall_time": self.wall_time,
+                "rng": rng, **self.task.state_dict()}
+
+    def load_state(self, state: dict, where) -> None:
+        mine, theirs = self.meta(), state.get("meta", {})
+        for key in ("model", "shape", "data_kind"):
+            if theirs.get(key) != mine[key]:
+                raise ckpt.CheckpointError(
+                    f"{where}: checkpoint is for {key} {theirs.get(key)!r} but this run needs {mine[key]!r}; "
+                    f"use a checkpoint of this run")
+        try:
+            self.task.load_state_dict(state)
+        except (RuntimeError, KeyError, ValueError) as exc:
+            raise ckpt.CheckpointError(f"{where}: checkpoint does not fit this run's networks "
+                                       f"({str(exc).splitlines()[0][:160]})") from None
+        self.step, self.images_seen = int(state["step"]), int(state["images_seen"])
+        self.wall_time, self.batcher.drawn = float(state["wall_time"]), int(state["batches_drawn"])
+        torch.set_rng_state(state["rng"]["torch"])
+        if "cuda" in state["rng"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["rng"]["cuda"])
+
+    def save_checkpoint(self, with_step_file: bool) -> str:
+        run, keep = self.run_dir, self.cfg.run.keep_checkpoints
+        targets = [run.last_checkpoint] + ([run.step_checkpoint_path(self.step)] if with_step_file and keep > 0 else [])
+        ckpt.save_atomic(self.state(), targets[0], also=targets[1:])
+        run.prune_checkpoints(keep)
+        return str(run.last_checkpoint)
+
+    def save_sample(self) -> SampleReport:
+        with torch.random.fork_rng(devices=[self.task.device] if self.task.device.type == "cuda" else []):
+            grid = self.task.sample_picture()
+        path = self.run_dir.sample_path(self.step)
+        from gan_backend.images import save_png
+
+        save_png(grid, path)
+        self.run_dir.append_metrics({"step": self.step, "event": "sample", "path": f"samples/{path.name}"})
+        return SampleReport(self.step, grid, str(path))
+
+    # --- the loop ---
+    def run(self, control: TrainControl | None = None) -> Iterator[TrainReport | SampleReport | RunEnded]:
+        control = control or TrainControl()
+        cfg, task = self.cfg, self.task
+        steps, started = cfg.train.steps, time.perf_counter()
+        d_steps, g_steps = cfg.train.d_steps, cfg.train.g_steps
+        meter = _Meter(self.images_seen)
+        if self.step == 0 and not self.run_dir.samples():
+            yield self.save_sample()
+        reason = "done"
+        while self.step < steps:
+            if (hold := self._poll(control, meter)) is not None:
+                reason = hold
+                break
+            for key, value in control.take_changes().items():
+                d_steps, g_steps = self._apply_change(key, value, d_steps, g_steps)
+            self.task.progress = self.step / max(1, steps)
+            stepped = self.step + 1
+            measure = self._is_event_step(stepped, steps)
+            for i in range(d_steps):
+                batch = self.batcher.next()
+                meter.add(task.d_step(batch, measure and i == d_steps - 1))
+            for i in range(g_steps):
+                meter.add(task.g_step(batch, measure and i == g_steps - 1))
+            self.step = stepped
+            self.images_seen += d_steps * batch["x"].shape[0]
+            if measure:
+                report = self._report(meter)
+                yield report
+                if not all(math.isfinite(v) for v in report.losses.values()):
+                    bad = next(k for k, v in report.losses.items() if not math.isfinite(v))
+                    msg = (f"{bad} became {report.losses[bad]} by step {self.step}; stopped without saving, the last "
+                           f"good checkpoint is kept. Try a lower learning rate, a penalty, or another loss")
+                    yield RunEnded(self.step, "nan", msg, str(self.run_dir.last_checkpoint))
+                    return
+                if self.step % cfg.run.sample_every == 0:
+                    yield self.save_sample()
+                if self.step % cfg.run.checkpoint_every == 0:
+                    self.save_checkpoint(with_step_file=True)
+            if cfg.train.max_time and time.perf_counter() - started >= cfg.train.max_time:
+                reason = "time"
+                break
+        if self.run_dir.samples() and self.run_dir.samples()[-1][0] != self.step:
+            yield self.save_sample()
+        path = self.save_checkpoint(with_step_file=reason == "done")
+        messages = {"done": f"finished {self.step} steps", "stopped": f"stopped at step {self.step}",
+                    "time": f"time budget of {cfg.train.max_time:g} s spent at step {self.step}"}
+        self.run_dir.append_metrics({"step": self.step, "event": "end", "reason": reason})
+        yield RunEnded(self.step, reason, messages[reason], path)
+
+    def _is_event_step(self, step: int, steps: int) -> bool:
+        r = self.cfg.run
+        return step == steps or any(step % every == 0 for every in (r.log_every, r.sample_every, r.checkpoint_every))
+
+    def _poll(self, control: TrainControl, meter: "_Meter") -> str | None:
+        """Handle stop, pause and checkpoint-now between steps; returns "stopped" to end the run."""
+        if control.pause.is_set():
+            paused_at = time.perf_counter()
+            while control.pause.is_set() and not control.stop.is_set():
+                if control.checkpoint_now.is_set():
+                    control.checkpoint_now.clear()
+                    self.save_checkpoint(with_step_file=False)
+                time.sleep(0.02)
+            meter.skip(time.perf_counter() - paused_at)
+        if control.checkpoint_now.is_set():
+            control.checkpoint_now.clear()
+            self.save_checkpoint(with_step_file=False)
+        return "stopped" if control.stop.is_set() else None
+
+    def _apply_change(self, key: str, value, d_steps: int, g_steps: int) -> tuple[int, int]:
+        if key in ("lr_g", "lr_d"):
+            self.task.set_lr(key[-1].upper(), float(value))
+            setattr(self.cfg.train, key, float(value))
+        elif key == "d_steps":
+            d_steps = self.cfg.train.d_steps = max(1, int(value))
+        elif key == "g_steps":
+            g_steps = self.cfg.train.g_steps = max(1, int(value))
+        self.run_dir.append_metrics({"step": self.step, "event": "change", "field": f"train.{key}", "value": value})
+        return d_steps, g_steps
+
+    def _report(self, meter: "_Meter") -> TrainReport:
+        stats, rate, active = meter.flush(self.images_seen)
+        self.wall_time += active
+        task = self.task
+        losses = {k: stats[k] for k in task.loss_names if k in stats}
+        losses.update({k: v for k, v in stats.items() if k.startswith(("loss_", "penalty"))})
+        report = TrainReport(
+            step=self.step, epoch=round(self.batcher.epoch, 4), images_seen=self.images_seen,
+            wall_time=round(self.wall_time, 3), images_per_sec=round(rate, 2), losses=losses,
+            d_real=stats.get("d_real", math.nan), d_fake=stats.get("d_fake", math.nan),
+            d_output=getattr(getattr(task, "loss", None), "output", "critic"),
+            grad_norm_d=stats.get("grad_norm_d", math.nan), grad_norm_g=stats.get("grad_norm_g", math.nan),
+            lr_d=task.lr("D"), lr_g=task.lr("G"))
+        self.run_dir.append_metrics(report.to_row())
+        return report
+
+
+class _Meter:
+    """Sums of step statistics on the device (no host sync per step), read once per report."""
+
+    def __init__(self, images_seen: int):
+        self.sums: dict[str, torch.Tensor] = {}
+        self.counts: dict[str, int] = {}
+        self.images_at, self.time_at, self.paused = images_seen, time.perf_counter(), 0.0
+
+    def add(self, stats: dict[str, torch.Tensor]) -> None:
+        for k, v in stats.items():
+            self.sums[k] = self.sums[k] + v.detach() if k in self.sums else v.detach().clone()
+            self.counts[k] = self.counts.get(k, 0) + 1
+
+    def skip(self, seconds: float) -> None:
+        """Time spent paused: not training, so not in the rate or the wall time."""
+        self.paused += seconds
+
+    def flush(self, images_seen: int) -> tuple[dict[str, float], float, float]:
+        """(mean of each statistic, images/s, active seconds) since the previous flush."""
+        keys = list(self.sums)
+        values = torch.stack([self.sums[k].float() / self.counts[k] for k in keys]).tolist() if keys else []
+        now = time.perf_counter()
+        active = max(1e-9, now - self.time_at - self.paused)
+        rate = (images_seen - self.images_at) / active
+        self.sums, self.counts, self.images_at, self.time_at, self.paused = {}, {}, images_seen, now, 0.0
+        return dict(zip(keys, values)), rate, active

@@ -1,0 +1,86 @@
+"""Plain data the engine hands out (reports) and takes in (controls). No Qt, no tensors."""
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class TrainReport:
+    """Metrics averaged over the steps since the previous report."""
+
+    step: int  # generator steps done
+    epoch: float  # passes over the dataset (fractional)
+    images_seen: int  # real images shown to D
+    wall_time: float  # seconds of training in this run (across resumes)
+    images_per_sec: float  # real images per second since the previous report
+    losses: dict[str, float]  # the task's named losses: loss_d, loss_g (+ penalty, cycle, ...)
+    d_real: float  # mean D(x): a probability, or a raw critic value (see d_output)
+    d_fake: float  # mean D(G(z)), same units
+    d_output: str  # "probability" or "critic"
+    grad_norm_d: float  # L2 norm of D's gradient at the report step
+    grad_norm_g: float  # L2 norm of G's gradient at the report step
+    lr_d: float
+    lr_g: float
+
+    def to_row(self) -> dict:
+        """Flat dict for one metrics.jsonl line."""
+        row = asdict(self)
+        row.update(row.pop("losses"))
+        return row
+
+
+@dataclass
+class SampleReport:
+    """A fixed-noise sample grid. ``grid`` is uint8 [H, W, 3], a copy owned by the receiver."""
+
+    step: int
+    grid: np.ndarray
+    path: str  # where the PNG was written
+
+
+@dataclass
+class RunEnded:
+    """Last item of every run. reason: "done", "stopped", "time", "nan", "error"."""
+
+    step: int
+    reason: str
+    message: str
+    checkpoint: str = ""  # the checkpoint that holds the final state ("" when none was written)
+
+
+@dataclass
+class LiveSettings:
+    """Values safe to change while training; applied between steps."""
+
+    lr_g: float | None = None
+    lr_d: float | None = None
+    d_steps: int | None = None
+    g_steps: int | None = None
+
+
+@dataclass
+class TrainControl:
+    """Flags polled by the loop between steps: set from any thread."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    pause: threading.Event = field(default_factory=threading.Event)
+    checkpoint_now: threading.Event = field(default_factory=threading.Event)
+    _pending: LiveSettings = field(default_factory=LiveSettings)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def change(self, **values) -> None:
+        """Queue live changes, e.g. ``change(lr_d=1e-4, d_steps=5)``; unknown names raise TypeError."""
+        with self._lock:
+            for k, v in values.items():
+                if not hasattr(self._pending, k):
+                    raise TypeError(f"{k!r} cannot be changed during training")
+                setattr(self._pending, k, v)
+
+    def take_changes(self) -> dict:
+        with self._lock:
+            out = {k: v for k, v in asdict(self._pending).items() if v is not None}
+            self._pending = LiveSettings()
+        return out

@@ -1,0 +1,95 @@
+"""The Task: what differs between GAN families, so the engine loop never special-cases a model.
+
+A task builds its networks from the registries, and does one D step and one G step on a batch,
+returning named scalar tensors (``loss_names`` lets the plots discover them, as junyanz's BaseModel does).
+Unconditional and class-conditional GANs live in :mod:`gan_backend.tasks.gan`; paired and unpaired
+translation tasks register here too.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from gan_backend.config import Config
+from gan_backend.data.base import ArrayDataset
+from gan_backend.registry import Registry
+
+
+class Task:
+    """Base class. Subclasses set ``loss_names`` and implement the abstract methods."""
+
+    loss_names: tuple[str, ...] = ("loss_d", "loss_g")
+
+    def __init__(self, cfg: Config, data: ArrayDataset, device: torch.device):
+        self.cfg, self.data, self.device = cfg, data, device
+        self.progress = 0.0  # fraction of the run done, set by the loop (anneals instance noise)
+        amp = cfg.train.amp if device.type == "cuda" else "off"
+        self.autocast_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(amp)
+        # One GradScaler for both optimisers (fp16 only): the documented pattern for multiple losses.
+        self.scaler = torch.amp.GradScaler("cuda", enabled=amp == "fp16")
+
+    # --- to implement ---
+    def modules(self) -> dict[str, nn.Module]:
+        """Every network whose weights go into a checkpoint, by name."""
+        raise NotImplementedError
+
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        raise NotImplementedError
+
+    def d_step(self, batch: dict[str, torch.Tensor], measure: bool) -> dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    def g_step(self, batch: dict[str, torch.Tensor], measure: bool) -> dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    def sample_picture(self) -> np.ndarray:
+        """The fixed-input sample grid as uint8 [H, W, 3]; must not touch the training RNG."""
+        raise NotImplementedError
+
+    # --- shared plumbing ---
+    def autocast(self):
+        if self.autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.autocast_dtype)
+
+    def optimise(self, loss: torch.Tensor, opt: torch.optim.Optimizer, params, measure: bool) -> torch.Tensor | None:
+        """Backward, optional grad norm (unscaled), step. Returns the grad norm tensor when ``measure``."""
+        opt.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        norm = None
+        if measure:
+            self.scaler.unscale_(opt)
+            grads = [p.grad for p in params if p.grad is not None]
+            norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))) if grads else loss.new_zeros(())
+        self.scaler.step(opt)
+        self.scaler.update()
+        return norm
+
+    def set_lr(self, name: str, lr: float) -> None:
+        for group in self.optimizers()[name].param_groups:
+            group["lr"] = lr
+
+    def lr(self, name: str) -> float:
+        return float(self.optimizers()[name].param_groups[0]["lr"])
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "modules": {k: m.state_dict() for k, m in self.modules().items()},
+            "optimizers": {k: o.state_dict() for k, o in self.optimizers().items()},
+            "scaler": self.scaler.state_dict(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        for k, m in self.modules().items():
+            m.load_state_dict(state["modules"][k])
+        for k, o in self.optimizers().items():
+            o.load_state_dict(state["optimizers"][k])
+        if state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
+
+
+TASKS: Registry[type[Task]] = Registry("task")

@@ -1,0 +1,179 @@
+"""Unconditional and class-conditional GANs: the tasks behind mlp, dcgan, cdcgan and sngan."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from gan_backend.images import make_grid, points_picture, to_uint8
+from gan_backend.losses import LOSSES, PENALTIES, report_value
+from gan_backend.models import MODELS, ModelSpec
+from gan_backend.tasks.base import TASKS, Task
+
+FIXED_SEED_OFFSET = 7919  # fixed-noise latents come from seed + this, never from the training RNG
+
+
+@TASKS.register("unconditional")
+class GanTask(Task):
+    """z -> G -> D, one loss from the registry plus an optional penalty; EMA of G for samples."""
+
+    conditional = False
+
+    def __init__(self, cfg, data, device):
+        super().__init__(cfg, data, device)
+        self.loss = LOSSES.get(cfg.loss.name)
+        self.penalty = PENALTIES.get(cfg.loss.penalty if cfg.loss.penalty != "none" else self.loss.default_penalty)
+        self.G, self.D = MODELS.get(cfg.model.name)(self.model_spec())
+        self.G.to(device), self.D.to(device)
+        if cfg.train.channels_last and data.kind == "image":
+            self.G.to(memory_format=torch.channels_last), self.D.to(memory_format=torch.channels_last)
+        self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
+        t = cfg.train
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=t.lr_g, betas=(t.beta1, t.beta2))
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=t.lr_d, betas=(t.beta1, t.beta2))
+        self.ema_updates = 0
+        self.fixed_z, self.fixed_y = self.make_inputs(cfg.run.grid_size if data.kind == "image" else 2000,
+                                                      seed=cfg.train.seed + FIXED_SEED_OFFSET)
+
+    # --- construction helpers ---
+    def model_spec(self) -> ModelSpec:
+        return ModelSpec.from_config(self.cfg.model, self.data.kind, self.data.image_shape,
+                                     self.data.num_classes if self.conditional else 0)
+
+    def modules(self):
+        return {"G": self.G, "D": self.D, "G_ema": self.G_ema}
+
+    def optimizers(self):
+        return {"G": self.opt_g, "D": self.opt_d}
+
+    def state_dict(self):
+        return {**super().state_dict(), "ema_updates": self.ema_updates}
+
+    def load_state_dict(self, state):
+        super().load_state_dict(state)
+        self.ema_updates = int(state.get("ema_updates", 0))
+
+    # --- inputs ---
+    def make_inputs(self, n: int, seed: int | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """n latents (and labels for conditional tasks); from a private generator when ``seed`` is given."""
+        gen = torch.Generator().manual_seed(seed) if seed is not None else None
+        where = "cpu" if gen is not None else self.device  # a private CPU generator keeps fixed noise device-independent
+        z = sample_latent(n, self.cfg.model.latent_dim, self.cfg.model.latent_prior, gen, where)
+        y = None
+        if self.conditional:
+            y = torch.arange(n) % self.data.num_classes if seed is not None else \
+                torch.randint(self.data.num_classes, (n,), device=self.device)
+        return z.to(self.device), (y.to(self.device) if y is not None else None)
+
+    def labels(self, batch):
+        return batch.get("y") if self.conditional else None
+
+    def d_input(self, x: torch.Tensor) -> torch.Tensor:
+        """Instance noise (annealed to 0 over the run) on what D sees."""
+        sigma = self.cfg.train.instance_noise * max(0.0, 1.0 - self.progress)
+        return x + sigma * torch.randn_like(x) if sigma > 0 else x
+
+    def targets(self, n: int):
+        """Real/fake targets with one-sided label smoothing and noisy flips (sigmoid-type losses only)."""
+        t = self.cfg.train
+        if not self.loss.uses_targets or (t.label_smoothing == 0 and t.label_flip == 0):
+            return {}
+        real = torch.full((n,), 1.0 - t.label_smoothing, device=self.device)
+        fake = torch.zeros(n, device=self.device)
+        if t.label_flip > 0:
+            flip = torch.rand(n, device=self.device) < t.label_flip
+            real, fake = torch.where(flip, fake, real), torch.where(flip, real, fake)
+        return {"real_target": real, "fake_target": fake}
+
+    # --- steps ---
+    def d_step(self, batch, measure):
+        x, y = batch["x"], self.labels(batch)
+        z, y_fake = self.make_inputs(x.shape[0])
+        y_fake = y if y is not None else y_fake
+        with self.autocast():
+            with torch.no_grad():
+                fake = self.G(z, y_fake)
+            x_in, fake_in = self.d_input(x), self.d_input(fake)
+            r, f = self.D(x_in, y), self.D(fake_in, y_fake)
+            loss = self.loss.d(r.float(), f.float(), **self.targets(x.shape[0]))
+        penalty = self.penalty(self.D, x_in, fake_in, self.cfg.loss.penalty_weight, y)
+        norm = self.optimise(loss + penalty, self.opt_d, self.D.parameters(), measure)
+        if self.loss.clip_weights:
+            clip_weights(self.D, self.cfg.loss.clip_value)
+        out = {"loss_d": loss.detach() + penalty.detach(), "penalty": penalty.detach(),
+               "d_real": report_value(self.loss, r), "d_fake": report_value(self.loss, f)}
+        if norm is not None:
+            out["grad_norm_d"] = norm
+        return out
+
+    def g_step(self, batch, measure):
+        x, y = batch["x"], self.labels(batch)
+        z, y_fake = self.make_inputs(x.shape[0])
+        y_fake = y if y is not None else y_fake
+        with self.autocast():
+            f = self.D(self.d_input(self.G(z, y_fake)), y_fake)
+            # Relativistic losses compare with D(x); the others ignore it, so skip that forward.
+            r = self.D(self.d_input(x), y) if self.loss.relativistic else f
+            loss = self.loss.g(r.float(), f.float())
+        norm = self.optimise(loss, self.opt_g, self.G.parameters(), measure)
+        self.update_ema()
+        out = {"loss_g": loss.detach()}
+        if norm is not None:
+            out["grad_norm_g"] = norm
+        return out
+
+    @torch.no_grad()
+    def update_ema(self) -> None:
+        decay = self.cfg.train.ema
+        self.ema_updates += 1
+        # Warm-up: early on, follow G closely; the average only starts to matter once G is decent.
+        beta = min(decay, (1 + self.ema_updates) / (10 + self.ema_updates)) if decay > 0 else 0.0
+        g_params, e_params = list(self.G.parameters()), list(self.G_ema.parameters())
+        torch._foreach_lerp_(e_params, g_params, 1.0 - beta)
+        for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):
+            b_ema.copy_(b)
+
+    # --- samples ---
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """G_ema in eval mode: images [B, C, H, W] in -1..1 or points [B, 2]."""
+        with self.autocast():
+            return self.G_ema(z, y).float()
+
+    def sample_picture(self) -> np.ndarray:
+        out = self.generate(self.fixed_z, self.fixed_y)
+        if self.data.kind == "points":
+            real = self.data.x[:: max(1, len(self.data.x) // 2000)]
+            return points_picture(out.cpu().numpy(), real)
+        return make_grid(to_uint8(out))
+
+
+@TASKS.register("conditional")
+class ConditionalGanTask(GanTask):
+    """Class-conditional: G and D both see the label; fixed samples cycle through the classes."""
+
+    conditional = True
+
+    def __init__(self, cfg, data, device):
+        if data.num_classes == 0:
+            raise ValueError(f"model {cfg.model.name!r} is class-conditional but dataset {data.name!r} has no labels; "
+                             f"pick an unconditional model (dcgan, sngan, mlp) or a labelled dataset")
+        super().__init__(cfg, data, device)
+
+
+def sample_latent(n: int, dim: int, prior: str, generator: torch.Generator | None = None,
+                  device: torch.device | str = "cpu") -> torch.Tensor:
+    """z [n, dim] from the prior: "normal" N(0, I) or "uniform" U[-1, 1]."""
+    if prior == "uniform":
+        return torch.rand(n, dim, generator=generator, device=device) * 2 - 1
+    if prior != "normal":
+        raise ValueError(f"model.latent_prior must be 'normal' or 'uniform', got {prior!r}")
+    return torch.randn(n, dim, generator=generator, device=device)
+
+
+@torch.no_grad()
+def clip_weights(module: nn.Module, c: float) -> None:
+    for p in module.parameters():
+        p.clamp_(-c, c)
