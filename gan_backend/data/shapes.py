@@ -79,8 +79,10 @@ def _colours(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _render(cls: int, params: np.ndarray, fg: np.ndarray, bg: np.ndarray) -> np.ndarray:
-    """Draw ``M`` shapes of one class. ``params`` float32 [M, 4] = (cx, cy, size, angle) and
-    colours float32 [M, 3] in 0..255; returns uint8 [M, H, W, 3]."""
+    """Draw ``M`` shapes of one class as uint8 [M, H, W, 3].
+
+    ``params`` float32 [M, 4] holds (cx, cy, size, angle); colours are float32 [M, 3] in 0..255.
+    """
     centres = np.arange(SIZE, dtype=np.float32) + 0.5  # pixel centres
     dx = centres[None, None, :] - params[:, 0, None, None]
     dy = centres[None, :, None] - params[:, 1, None, None]
@@ -101,8 +103,7 @@ def shapes(seed: int = 0, n: int = 20000) -> ArrayDataset:
     # Keep a one-pixel margin so no shape is cut off by the border.
     cx = rng.uniform(0, 1, n) * (SIZE - 2 * extent - 2) + extent + 1
     cy = rng.uniform(0, 1, n) * (SIZE - 2 * extent - 2) + extent + 1
-    params = np.stack([cx, cy, size, rng.uniform(0, 2 * np.pi, n)], axis=1)
-    params = params.astype(np.float32)
+    params = np.stack([cx, cy, size, rng.uniform(0, 2 * np.pi, n)], axis=1).astype(np.float32)
     fg, bg = (255 * c.astype(np.float32) for c in _colours(rng, n))
     x = np.empty((n, SIZE, SIZE, 3), np.uint8)
     for cls in range(len(CLASS_NAMES)):

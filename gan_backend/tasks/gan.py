@@ -34,6 +34,7 @@ class GanTask(Task):
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=t.lr_g, betas=(t.beta1, t.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=t.lr_d, betas=(t.beta1, t.beta2))
         self.ema_updates = 0
+        self._fakes = None  # (G(z) with its graph, labels) from the last D step, for the G step
         self.fixed_z, self.fixed_y = self.make_inputs(cfg.run.grid_size if data.kind == "image" else 2000,
                                                       seed=cfg.train.seed + FIXED_SEED_OFFSET)
 
@@ -47,9 +48,6 @@ class GanTask(Task):
 
     def optimizers(self):
         return {"G": self.opt_g, "D": self.opt_d}
-
-    def state_dict(self):
-        return {**super().state_dict(), "ema_updates": self.ema_updates}
 
     def load_state_dict(self, state):
         super().load_state_dict(state)
@@ -93,9 +91,11 @@ class GanTask(Task):
         z, y_fake = self.make_inputs(x.shape[0])
         y_fake = y if y is not None else y_fake
         with self.autocast():
-            with torch.no_grad():
-                fake = self.G(z, y_fake)
-            x_in, fake_in = self.d_input(x), self.d_input(fake)
+            # Keep G's graph: the G step that follows reuses these fakes, as the classic DCGAN loop
+            # does, which saves one G forward per step.
+            fake = self.G(z, y_fake)
+            self._fakes = (fake, y_fake)
+            x_in, fake_in = self.d_input(x), self.d_input(fake.detach())
             r, f = self.D(x_in, y), self.D(fake_in, y_fake)
             loss = self.loss.d(r.float(), f.float(), **self.targets(x.shape[0]))
         penalty = self.penalty(self.D, x_in, fake_in, self.cfg.loss.penalty_weight, y)
@@ -110,10 +110,10 @@ class GanTask(Task):
 
     def g_step(self, batch, measure):
         x, y = batch["x"], self.labels(batch)
-        z, y_fake = self.make_inputs(x.shape[0])
-        y_fake = y if y is not None else y_fake
+        fake, y_fake = self._fakes if self._fakes is not None else self.generate_for_g(x.shape[0], y)
+        self._fakes = None  # a second G step in a row needs fresh fakes from the updated G
         with self.autocast():
-            f = self.D(self.d_input(self.G(z, y_fake)), y_fake)
+            f = self.D(self.d_input(fake), y_fake)
             # Relativistic losses compare with D(x); the others ignore it, so skip that forward.
             r = self.D(self.d_input(x), y) if self.loss.relativistic else f
             loss = self.loss.g(r.float(), f.float())
@@ -124,10 +124,18 @@ class GanTask(Task):
             out["grad_norm_g"] = norm
         return out
 
+    def generate_for_g(self, n: int, y: torch.Tensor | None):
+        z, y_fake = self.make_inputs(n)
+        y_fake = y if y is not None else y_fake
+        with self.autocast():
+            return self.G(z, y_fake), y_fake
+
     @torch.no_grad()
     def update_ema(self) -> None:
         decay = self.cfg.train.ema
         self.ema_updates += 1
+        if decay <= 0:
+            return  # no averaging: G_ema is synced from G when it is used (see ema_generator)
         # Warm-up: early on, follow G closely; the average only starts to matter once G is decent.
         beta = min(decay, (1 + self.ema_updates) / (10 + self.ema_updates)) if decay > 0 else 0.0
         g_params, e_params = list(self.G.parameters()), list(self.G_ema.parameters())
@@ -136,11 +144,21 @@ class GanTask(Task):
             b_ema.copy_(b)
 
     # --- samples ---
+    def ema_generator(self) -> nn.Module:
+        """G_ema, or with ``train.ema == 0`` a plain copy of G's current weights."""
+        if self.cfg.train.ema <= 0:
+            self.G_ema.load_state_dict(self.G.state_dict())
+        return self.G_ema
+
+    def state_dict(self):
+        self.ema_generator()
+        return {**super().state_dict(), "ema_updates": self.ema_updates}
+
     @torch.no_grad()
     def generate(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """G_ema in eval mode: images [B, C, H, W] in -1..1 or points [B, 2]."""
         with self.autocast():
-            return self.G_ema(z, y).float()
+            return self.ema_generator()(z, y).float()
 
     def sample_picture(self) -> np.ndarray:
         out = self.generate(self.fixed_z, self.fixed_y)
