@@ -150,13 +150,10 @@ class Trainer:
             self.task.progress = self.step / max(1, steps)
             stepped = self.step + 1
             measure = self._is_event_step(stepped, steps)
-            for i in range(d_steps):
-                batch = self.batcher.next()
-                meter.add(task.d_step(batch, measure and i == d_steps - 1))
-            for i in range(g_steps):
-                meter.add(task.g_step(batch, measure and i == g_steps - 1))
+            for stats in task.train_step(self.batcher.next, d_steps, g_steps, measure):
+                meter.add(stats)
             self.step = stepped
-            self.images_seen += d_steps * batch["x"].shape[0]
+            self.images_seen += d_steps * cfg.train.batch_size
             if measure:
                 report = self._report(meter)
                 yield report

@@ -24,8 +24,9 @@ class Task:
 
     loss_names: tuple[str, ...] = ("loss_d", "loss_g")
 
-    def __init__(self, cfg: Config, data: ArrayDataset, device: torch.device):
+    def __init__(self, cfg: Config, data: ArrayDataset, device: torch.device, rank: int = 0, world: int = 1):
         self.cfg, self.data, self.device = cfg, data, device
+        self.rank, self.world = rank, world  # this process's share of each global batch under torchrun
         self.progress = 0.0  # fraction of the run done, set by the loop (anneals instance noise)
         amp = cfg.train.amp if device.type == "cuda" else "off"
         self.autocast_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(amp)
@@ -40,7 +41,8 @@ class Task:
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
         raise NotImplementedError
 
-    def d_step(self, batch: dict[str, torch.Tensor], measure: bool) -> dict[str, torch.Tensor]:
+    def d_step(self, batch: dict[str, torch.Tensor], measure: bool, keep_fakes: bool = True) -> dict[str, torch.Tensor]:
+        """One D update; ``keep_fakes``: the G step comes next and may reuse this step's generated batch."""
         raise NotImplementedError
 
     def g_step(self, batch: dict[str, torch.Tensor], measure: bool) -> dict[str, torch.Tensor]:
@@ -49,6 +51,33 @@ class Task:
     def sample_picture(self) -> np.ndarray:
         """The fixed-input sample grid as uint8 [H, W, 3]; must not touch the training RNG."""
         raise NotImplementedError
+
+    def train_step(self, next_batch, d_steps: int, g_steps: int, measure: bool):
+        """One generator step: ``d_steps`` D updates on fresh batches, then ``g_steps`` G updates.
+
+        Yields each update's statistics; ``measure`` asks the last D and last G update for gradient norms.
+        """
+        for i in range(d_steps):
+            batch = next_batch()
+            yield self.d_step(batch, measure and i == d_steps - 1, keep_fakes=i == d_steps - 1)
+        for i in range(g_steps):
+            yield self.g_step(batch, measure and i == g_steps - 1)
+
+    # --- distribution ---
+    def distribute(self, module: nn.Module) -> nn.Module:
+        """Wrap a trainable network in DistributedDataParallel when running under torchrun."""
+        if self.world <= 1:
+            return module
+        from gan_backend.engine.distributed import wrap_ddp
+
+        return wrap_ddp(module, self.device)
+
+    def shard(self, t: torch.Tensor) -> torch.Tensor:
+        """This rank's rows of a tensor drawn for the global batch (identical draws on every rank)."""
+        if self.world <= 1:
+            return t
+        n = t.shape[0] // self.world
+        return t[self.rank * n:(self.rank + 1) * n]
 
     # --- shared plumbing ---
     def autocast(self):

@@ -30,6 +30,7 @@ class GanTask(Task):
         if cfg.train.channels_last and data.kind == "image":
             self.G.to(memory_format=torch.channels_last), self.D.to(memory_format=torch.channels_last)
         self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
+        self.G_run, self.D_run = self.distribute(self.G), self.distribute(self.D)  # DDP-wrapped when world > 1
         t = cfg.train
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=t.lr_g, betas=(t.beta1, t.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=t.lr_d, betas=(t.beta1, t.beta2))
@@ -56,14 +57,16 @@ class GanTask(Task):
     # --- inputs ---
     def make_inputs(self, n: int, seed: int | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """n latents (and labels for conditional tasks); from a private generator when ``seed`` is given."""
-        gen = torch.Generator().manual_seed(seed) if seed is not None else None
-        where = "cpu" if gen is not None else self.device  # a private CPU generator keeps fixed noise device-independent
-        z = sample_latent(n, self.cfg.model.latent_dim, self.cfg.model.latent_prior, gen, where)
-        y = None
-        if self.conditional:
-            y = torch.arange(n) % self.data.num_classes if seed is not None else \
-                torch.randint(self.data.num_classes, (n,), device=self.device)
-        return z.to(self.device), (y.to(self.device) if y is not None else None)
+        if seed is not None:  # a private CPU generator keeps fixed noise device- and world-independent
+            gen = torch.Generator().manual_seed(seed)
+            z = sample_latent(n, self.cfg.model.latent_dim, self.cfg.model.latent_prior, gen)
+            y = torch.arange(n) % self.data.num_classes if self.conditional else None
+            return z.to(self.device), (y.to(self.device) if y is not None else None)
+        # Draw for the global batch and keep this rank's rows: N processes see what one process would.
+        total = n * self.world
+        z = self.shard(sample_latent(total, self.cfg.model.latent_dim, self.cfg.model.latent_prior, None, self.device))
+        y = self.shard(torch.randint(self.data.num_classes, (total,), device=self.device)) if self.conditional else None
+        return z, y
 
     def labels(self, batch):
         return batch.get("y") if self.conditional else None
@@ -86,18 +89,24 @@ class GanTask(Task):
         return {"real_target": real, "fake_target": fake}
 
     # --- steps ---
-    def d_step(self, batch, measure):
+    def d_step(self, batch, measure, keep_fakes=True):
         x, y = batch["x"], self.labels(batch)
         z, y_fake = self.make_inputs(x.shape[0])
         y_fake = y if y is not None else y_fake
         with self.autocast():
-            # Keep G's graph: the G step that follows reuses these fakes, as the classic DCGAN loop
-            # does, which saves one G forward per step.
-            fake = self.G(z, y_fake)
-            self._fakes = (fake, y_fake)
+            if keep_fakes:
+                # Keep G's graph: the G step that follows reuses these fakes, as the classic DCGAN loop
+                # does, which saves one G forward per step.
+                fake = self.G_run(z, y_fake)
+                self._fakes = (fake, y_fake)
+            else:
+                with torch.no_grad():
+                    fake = self.G(z, y_fake)
             x_in, fake_in = self.d_input(x), self.d_input(fake.detach())
-            r, f = self.D(x_in, y), self.D(fake_in, y_fake)
+            r, f = self.D_run(x_in, y), self.D_run(fake_in, y_fake)
             loss = self.loss.d(r.float(), f.float(), **self.targets(x.shape[0]))
+        # The penalty's double backward goes through the bare D: DDP does not support create_graph, and
+        # its gradient hooks still fire once per parameter in the backward below.
         penalty = self.penalty(self.D, x_in, fake_in, self.cfg.loss.penalty_weight, y)
         norm = self.optimise(loss + penalty, self.opt_d, self.D.parameters(), measure)
         if self.loss.clip_weights:
@@ -112,11 +121,16 @@ class GanTask(Task):
         x, y = batch["x"], self.labels(batch)
         fake, y_fake = self._fakes if self._fakes is not None else self.generate_for_g(x.shape[0], y)
         self._fakes = None  # a second G step in a row needs fresh fakes from the updated G
-        with self.autocast():
-            f = self.D(self.d_input(fake), y_fake)
-            # Relativistic losses compare with D(x); the others ignore it, so skip that forward.
-            r = self.D(self.d_input(x), y) if self.loss.relativistic else f
-            loss = self.loss.g(r.float(), f.float())
+        # D's weights get no gradient here: G only needs dD/dx, which also keeps D out of DDP's sync.
+        self.D.requires_grad_(False)
+        try:
+            with self.autocast():
+                f = self.D(self.d_input(fake), y_fake)
+                # Relativistic losses compare with D(x); the others ignore it, so skip that forward.
+                r = self.D(self.d_input(x), y) if self.loss.relativistic else f
+                loss = self.loss.g(r.float(), f.float())
+        finally:
+            self.D.requires_grad_(True)
         norm = self.optimise(loss, self.opt_g, self.G.parameters(), measure)
         self.update_ema()
         out = {"loss_g": loss.detach()}
@@ -128,7 +142,7 @@ class GanTask(Task):
         z, y_fake = self.make_inputs(n)
         y_fake = y if y is not None else y_fake
         with self.autocast():
-            return self.G(z, y_fake), y_fake
+            return self.G_run(z, y_fake), y_fake
 
     @torch.no_grad()
     def update_ema(self) -> None:

@@ -82,8 +82,8 @@ def test_non_finite_loss_stops_with_message_and_keeps_last_checkpoint(tmp_path):
     trainer = Trainer.new(tiny_config(tmp_path / "run", steps=40))
     real_d_step = trainer.task.d_step
 
-    def poisoned(batch, measure):
-        out = real_d_step(batch, measure)
+    def poisoned(batch, measure, keep_fakes=True):
+        out = real_d_step(batch, measure, keep_fakes)
         if trainer.step >= 12:
             out["loss_d"] = torch.tensor(float("nan"))
         return out
