@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -37,8 +38,11 @@ def _drive(trainer) -> int:
     """Run the loop with a progress display; Ctrl+C stops cleanly with a checkpoint."""
     from gan_backend.engine.reports import TrainControl
 
-    control, bar = TrainControl(), Progress(trainer.cfg.train.steps, trainer.step)
-    print(f"run directory: {trainer.run_dir.path}", file=sys.stderr)
+    quiet = not trainer.dist.main  # under torchrun, rank 0 speaks for all
+    control = TrainControl()
+    bar = Progress(trainer.cfg.train.steps, trainer.step, stream=open(os.devnull, "w") if quiet else sys.stderr)
+    if not quiet:
+        print(f"run directory: {trainer.run_dir.path}", file=sys.stderr)
     items = trainer.run(control)
     ended = None
     while ended is None:
@@ -53,6 +57,8 @@ def _drive(trainer) -> int:
         elif isinstance(item, RunEnded):
             ended = item
     bar.close()
+    if quiet:
+        return 1 if ended.reason == "nan" else 0
     print(f"{ended.message}; checkpoint: {ended.checkpoint}", file=sys.stderr)
     if ended.reason == "nan":
         print(f"error: {ended.message}", file=sys.stderr)
@@ -175,7 +181,8 @@ def _registry(what: str):
 def cmd_datasets(args) -> int:
     from gan_backend.data import open_dataset
 
-    data = open_dataset(args.name)
+    options = {k: getattr(args, k) for k in ("image_size", "split", "crop", "cache_dir") if getattr(args, k) is not None}
+    data = open_dataset(args.name, **options)
     if args.action == "inspect":
         print("\n".join(data.report.lines()))
         if args.thumbs:

@@ -17,11 +17,16 @@ ON_DEVICE_LIMIT = 2 * 2**30  # bytes; uint8 datasets below this live on the acce
 
 class Batcher:
     def __init__(self, data: ArrayDataset, batch_size: int, seed: int, device: torch.device,
-                 channels_last: bool = False):
+                 channels_last: bool = False, rank: int = 0, world: int = 1):
         if len(data) < batch_size:
             raise ValueError(f"dataset {data.name!r} has {len(data)} items, fewer than train.batch_size={batch_size}; "
                              f"lower the batch size or add data")
+        if batch_size % world:
+            raise ValueError(f"train.batch_size={batch_size} is the global batch and must divide evenly over "
+                             f"{world} processes")
         self.batch_size, self.seed, self.device = batch_size, seed, device
+        # Under torchrun every rank draws the same global batch and keeps its slice (as DistributedSampler).
+        self.rank, self.local_batch = rank, batch_size // world
         self.drawn = 0  # batches handed out so far (saved in checkpoints)
         self.per_epoch = len(data) // batch_size  # drop the ragged last batch: BatchNorm dislikes tiny ones
         keep_on = device if (device.type != "cpu" and data.x.nbytes < ON_DEVICE_LIMIT) else torch.device("cpu")
@@ -41,7 +46,8 @@ class Batcher:
             gen = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
             self._perm = torch.randperm(len(self.x), generator=gen).to(self.x.device)
             self._epoch = epoch
-        idx = self._perm[pos * self.batch_size:(pos + 1) * self.batch_size]
+        start = pos * self.batch_size + self.rank * self.local_batch
+        idx = self._perm[start:start + self.local_batch]
         self.drawn += 1
         x = self.x.index_select(0, idx)
         if self.images:  # uint8 [B, H, W, C] -> float [B, C, H, W] in -1..1

@@ -20,6 +20,7 @@ from gan_backend.data import open_dataset
 from gan_backend.data.base import ArrayDataset
 from gan_backend.engine import checkpoint as ckpt
 from gan_backend.engine.batches import Batcher
+from gan_backend.engine import distributed as dist
 from gan_backend.engine.devices import resolve_device
 from gan_backend.engine.reports import RunEnded, SampleReport, TrainControl, TrainReport
 from gan_backend.engine.run_dir import RunDir, default_run_dir
@@ -47,8 +48,8 @@ def check_names(cfg: Config) -> None:
 
 
 class Trainer:
-    def __init__(self, cfg: Config, run: RunDir, task: Task, batcher: Batcher):
-        self.cfg, self.run_dir, self.task, self.batcher = cfg, run, task, batcher
+    def __init__(self, cfg: Config, run: RunDir, task: Task, batcher: Batcher, info: dist.DistInfo = dist.DistInfo()):
+        self.cfg, self.run_dir, self.task, self.batcher, self.dist = cfg, run, task, batcher, info
         self.step, self.images_seen, self.wall_time = 0, 0, 0.0
 
     # --- construction ---
@@ -56,14 +57,20 @@ class Trainer:
     def build(cls, cfg: Config, run: RunDir | None = None) -> "Trainer":
         check_names(cfg)
         device = resolve_device(cfg.train.device)
+        info = dist.init_from_env(device.type)
+        device = dist.device_for(info, device)
         if cfg.train.num_threads:
             torch.set_num_threads(cfg.train.num_threads)
         data = load_data(cfg)
-        torch.manual_seed(cfg.train.seed)  # weights and noise: same seed, same run
-        task = TASKS.get(task_name_for(cfg))(cfg, data, device)
-        batcher = Batcher(data, cfg.train.batch_size, cfg.train.seed, device, cfg.train.channels_last)
-        run = run or RunDir.create(cfg.run.run_dir or default_run_dir(cfg), cfg)
-        return cls(cfg, run, task, batcher)
+        torch.manual_seed(cfg.train.seed)  # weights and noise: same seed, same run (and the same on every rank)
+        task = TASKS.get(task_name_for(cfg))(cfg, data, device, info.rank, info.world)
+        batcher = Batcher(data, cfg.train.batch_size, cfg.train.seed, device, cfg.train.channels_last,
+                          info.rank, info.world)
+        if run is None:
+            path = dist.broadcast_str(str(cfg.run.run_dir or default_run_dir(cfg)), info)
+            run = RunDir.create(path, cfg) if info.main else RunDir(path)
+            dist.barrier(info)
+        return cls(cfg, run, task, batcher, info)
 
     @classmethod
     def new(cls, cfg: Config) -> "Trainer":
@@ -79,7 +86,8 @@ class Trainer:
         state = ckpt.load(ck_path)
         trainer = cls.build(cfg, run)
         trainer.load_state(state, ck_path)
-        run.truncate_metrics_after(trainer.step)
+        if trainer.dist.main:
+            run.truncate_metrics_after(trainer.step)
         return trainer
 
     # --- checkpoints ---
@@ -116,12 +124,16 @@ class Trainer:
 
     def save_checkpoint(self, with_step_file: bool) -> str:
         run, keep = self.run_dir, self.cfg.run.keep_checkpoints
+        if not self.dist.main:
+            return str(run.last_checkpoint)
         targets = [run.last_checkpoint] + ([run.step_checkpoint_path(self.step)] if with_step_file and keep > 0 else [])
         ckpt.save_atomic(self.state(), targets[0], also=targets[1:])
         run.prune_checkpoints(keep)
         return str(run.last_checkpoint)
 
-    def save_sample(self) -> SampleReport:
+    def save_sample(self) -> SampleReport | None:
+        if not self.dist.main:
+            return None
         with torch.random.fork_rng(devices=[self.task.device] if self.task.device.type == "cuda" else []):
             grid = self.task.sample_picture()
         path = self.run_dir.sample_path(self.step)
@@ -138,11 +150,12 @@ class Trainer:
         steps, started = cfg.train.steps, time.perf_counter()
         d_steps, g_steps = cfg.train.d_steps, cfg.train.g_steps
         meter = _Meter(self.images_seen)
-        if self.step == 0 and not self.run_dir.samples():
+        if self.step == 0 and not self.run_dir.samples() and self.dist.main:
             yield self.save_sample()
         reason = "done"
+        measure = True
         while self.step < steps:
-            if (hold := self._poll(control, meter)) is not None:
+            if (hold := self._poll(control, meter, started, measure)) is not None:
                 reason = hold
                 break
             for key, value in control.take_changes().items():
@@ -163,27 +176,41 @@ class Trainer:
                            f"good checkpoint is kept. Try a lower learning rate, a penalty, or another loss")
                     yield RunEnded(self.step, "nan", msg, str(self.run_dir.last_checkpoint))
                     return
-                if self.step % cfg.run.sample_every == 0:
+                if self.step % cfg.run.sample_every == 0 and self.dist.main:
                     yield self.save_sample()
                 if self.step % cfg.run.checkpoint_every == 0:
                     self.save_checkpoint(with_step_file=True)
-            if cfg.train.max_time and time.perf_counter() - started >= cfg.train.max_time:
-                reason = "time"
-                break
-        if self.run_dir.samples() and self.run_dir.samples()[-1][0] != self.step:
+        if self.dist.main and self.run_dir.samples() and self.run_dir.samples()[-1][0] != self.step:
             yield self.save_sample()
         path = self.save_checkpoint(with_step_file=reason == "done")
         messages = {"done": f"finished {self.step} steps", "stopped": f"stopped at step {self.step}",
                     "time": f"time budget of {cfg.train.max_time:g} s spent at step {self.step}"}
-        self.run_dir.append_metrics({"step": self.step, "event": "end", "reason": reason})
+        self._log({"step": self.step, "event": "end", "reason": reason})
         yield RunEnded(self.step, reason, messages[reason], path)
 
     def _is_event_step(self, step: int, steps: int) -> bool:
         r = self.cfg.run
         return step == steps or any(step % every == 0 for every in (r.log_every, r.sample_every, r.checkpoint_every))
 
-    def _poll(self, control: TrainControl, meter: "_Meter") -> str | None:
-        """Handle stop, pause and checkpoint-now between steps; returns "stopped" to end the run."""
+    def _log(self, row: dict) -> None:
+        if self.dist.main:
+            self.run_dir.append_metrics(row)
+
+    def _poll(self, control: TrainControl, meter: "_Meter", started: float, measured: bool) -> str | None:
+        """Handle pause, checkpoint-now, stop and the time budget between steps.
+
+        Returns "stopped" or "time" to end the run. Under torchrun the ranks must agree, so the decision
+        is taken together, and only after report steps (a collective per step would cost a sync).
+        """
+        out_of_time = bool(self.cfg.train.max_time) and time.perf_counter() - started >= self.cfg.train.max_time
+        if self.dist.world > 1:
+            if not measured:
+                return None
+            if dist.any_rank(control.stop.is_set(), self.dist, self.task.device):
+                return "stopped"
+            return "time" if dist.any_rank(out_of_time, self.dist, self.task.device) else None
+        if out_of_time:
+            return "time"
         if control.pause.is_set():
             paused_at = time.perf_counter()
             while control.pause.is_set() and not control.stop.is_set():
@@ -205,11 +232,11 @@ class Trainer:
             d_steps = self.cfg.train.d_steps = max(1, int(value))
         elif key == "g_steps":
             g_steps = self.cfg.train.g_steps = max(1, int(value))
-        self.run_dir.append_metrics({"step": self.step, "event": "change", "field": f"train.{key}", "value": value})
+        self._log({"step": self.step, "event": "change", "field": f"train.{key}", "value": value})
         return d_steps, g_steps
 
     def _report(self, meter: "_Meter") -> TrainReport:
-        stats, rate, active = meter.flush(self.images_seen)
+        stats, rate, active = meter.flush(self.images_seen, lambda t: dist.all_mean(t, self.dist))
         self.wall_time += active
         task = self.task
         losses = {k: stats[k] for k in task.loss_names if k in stats}
@@ -221,7 +248,7 @@ class Trainer:
             d_output=getattr(getattr(task, "loss", None), "output", "critic"),
             grad_norm_d=stats.get("grad_norm_d", math.nan), grad_norm_g=stats.get("grad_norm_g", math.nan),
             lr_d=task.lr("D"), lr_g=task.lr("G"))
-        self.run_dir.append_metrics(report.to_row())
+        self._log(report.to_row())
         return report
 
 
@@ -242,10 +269,11 @@ class _Meter:
         """Time spent paused: not training, so not in the rate or the wall time."""
         self.paused += seconds
 
-    def flush(self, images_seen: int) -> tuple[dict[str, float], float, float]:
-        """(mean of each statistic, images/s, active seconds) since the previous flush."""
-        keys = list(self.sums)
-        values = torch.stack([self.sums[k].float() / self.counts[k] for k in keys]).tolist() if keys else []
+    def flush(self, images_seen: int, reduce=lambda t: t) -> tuple[dict[str, float], float, float]:
+        """(mean of each statistic, images/s, active seconds) since the previous flush;
+        ``reduce`` averages the means over ranks."""
+        keys = sorted(self.sums)  # the same order on every rank
+        values = reduce(torch.stack([self.sums[k].float() / self.counts[k] for k in keys])).tolist() if keys else []
         now = time.perf_counter()
         active = max(1e-9, now - self.time_at - self.paused)
         rate = (images_seen - self.images_at) / active

@@ -21,8 +21,8 @@ class GanTask(Task):
 
     conditional = False
 
-    def __init__(self, cfg, data, device):
-        super().__init__(cfg, data, device)
+    def __init__(self, cfg, data, device, rank=0, world=1):
+        super().__init__(cfg, data, device, rank, world)
         self.loss = LOSSES.get(cfg.loss.name)
         self.penalty = PENALTIES.get(cfg.loss.penalty if cfg.loss.penalty != "none" else self.loss.default_penalty)
         self.G, self.D = MODELS.get(cfg.model.name)(self.model_spec())
@@ -188,11 +188,11 @@ class ConditionalGanTask(GanTask):
 
     conditional = True
 
-    def __init__(self, cfg, data, device):
+    def __init__(self, cfg, data, device, rank=0, world=1):
         if data.num_classes == 0:
             raise ValueError(f"model {cfg.model.name!r} is class-conditional but dataset {data.name!r} has no labels; "
                              f"pick an unconditional model (dcgan, sngan, mlp) or a labelled dataset")
-        super().__init__(cfg, data, device)
+        super().__init__(cfg, data, device, rank, world)
 
 
 def sample_latent(n: int, dim: int, prior: str, generator: torch.Generator | None = None,
