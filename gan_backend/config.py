@@ -22,6 +22,10 @@ class DataConfig:
     n: int = 0  # items to generate for built-in datasets (0 = the dataset's default)
     data_seed: int = 0  # seed of a generated dataset, separate from the training seed so runs share data
     image_size: int = 0  # resize images to this square size (0 = keep the dataset's size)
+    crop: str = "center"  # folders: "center" crop, or "random" (a fixed per-item offset, cached like the rest)
+    background: str = "white"  # folders: colour that transparent pixels are composited on (name or #rrggbb)
+    cache_dir: str = ""  # folders: where decoded arrays are cached ("" = system temp folder, "off" = never)
+    split: str = ""  # on-disk datasets: "train", "test" or "val" ("" = the dataset's default, train)
 
 
 @dataclass
@@ -59,6 +63,8 @@ class TrainConfig:
     device: str = "auto"  # "auto", "cpu", "cuda", "cuda:N" or "mps"
     amp: str = "off"  # mixed precision on CUDA: "off", "bf16" or "fp16" (one GradScaler)
     channels_last: bool = False  # NHWC memory format: faster convs on recent GPUs
+    compile: bool = False  # torch.compile G and D; falls back to eager with a logged reason if it fails
+    cudnn_benchmark: bool = True  # let cuDNN time its kernels once for our fixed shapes (CUDA only)
     label_smoothing: float = 0.0  # one-sided: real targets 1-s (Salimans et al.) against an overconfident D
     label_flip: float = 0.0  # probability of swapping real/fake targets for D: noisy labels
     instance_noise: float = 0.0  # std of Gaussian noise added to D's inputs, annealed to 0 over the run

@@ -35,6 +35,11 @@ class Batcher:
         self.images = data.kind == "image"
         self.memory_format = torch.channels_last if channels_last and self.images else torch.contiguous_format
         self._epoch, self._perm = -1, None
+        # Data left in host memory for a GPU run: gather each batch into pinned memory so the copy to the
+        # device is asynchronous (two buffers, so a copy in flight is never overwritten).
+        pin = device.type == "cuda" and self.x.device.type == "cpu"
+        self._pinned = [torch.empty((self.local_batch, *self.x.shape[1:]), dtype=self.x.dtype).pin_memory()
+                        for _ in range(2)] if pin else None
 
     @property
     def epoch(self) -> float:
@@ -49,7 +54,10 @@ class Batcher:
         start = pos * self.batch_size + self.rank * self.local_batch
         idx = self._perm[start:start + self.local_batch]
         self.drawn += 1
-        x = self.x.index_select(0, idx)
+        if self._pinned is not None:
+            x = torch.index_select(self.x, 0, idx, out=self._pinned[self.drawn % 2])
+        else:
+            x = self.x.index_select(0, idx)
         if self.images:  # uint8 [B, H, W, C] -> float [B, C, H, W] in -1..1
             x = from_uint8(x.to(self.device, non_blocking=True)).contiguous(memory_format=self.memory_format)
         else:

@@ -22,6 +22,7 @@ from gan_backend.engine import checkpoint as ckpt
 from gan_backend.engine.batches import Batcher
 from gan_backend.engine import distributed as dist
 from gan_backend.engine.devices import resolve_device
+from gan_backend.engine.fastpaths import configure_backends
 from gan_backend.engine.reports import RunEnded, SampleReport, TrainControl, TrainReport
 from gan_backend.engine.run_dir import RunDir, default_run_dir
 from gan_backend.losses import LOSSES, PENALTIES
@@ -59,6 +60,7 @@ class Trainer:
         device = resolve_device(cfg.train.device)
         info = dist.init_from_env(device.type)
         device = dist.device_for(info, device)
+        configure_backends(device, cfg.train.cudnn_benchmark)
         if cfg.train.num_threads:
             torch.set_num_threads(cfg.train.num_threads)
         data = load_data(cfg)
@@ -249,6 +251,8 @@ class Trainer:
             grad_norm_d=stats.get("grad_norm_d", math.nan), grad_norm_g=stats.get("grad_norm_g", math.nan),
             lr_d=task.lr("D"), lr_g=task.lr("G"))
         self._log(report.to_row())
+        while task.notices:
+            self._log({"step": self.step, "event": "notice", "message": task.notices.pop(0)})
         return report
 
 

@@ -28,6 +28,7 @@ class Task:
         self.cfg, self.data, self.device = cfg, data, device
         self.rank, self.world = rank, world  # this process's share of each global batch under torchrun
         self.progress = 0.0  # fraction of the run done, set by the loop (anneals instance noise)
+        self.notices: list[str] = []  # one-line messages for the user (e.g. a compile fallback), drained by the loop
         amp = cfg.train.amp if device.type == "cuda" else "off"
         self.autocast_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(amp)
         # One GradScaler for both optimisers (fp16 only): the documented pattern for multiple losses.
@@ -64,13 +65,15 @@ class Task:
             yield self.g_step(batch, measure and i == g_steps - 1)
 
     # --- distribution ---
-    def distribute(self, module: nn.Module) -> nn.Module:
-        """Wrap a trainable network in DistributedDataParallel when running under torchrun."""
-        if self.world <= 1:
-            return module
-        from gan_backend.engine.distributed import wrap_ddp
+    def distribute(self, module: nn.Module):
+        """The callable that trains a network: DDP-wrapped under torchrun, compiled when asked."""
+        from gan_backend.engine.fastpaths import maybe_compile
 
-        return wrap_ddp(module, self.device)
+        if self.world > 1:
+            from gan_backend.engine.distributed import wrap_ddp
+
+            module = wrap_ddp(module, self.device)
+        return maybe_compile(module, self.cfg.train.compile, self.notices)
 
     def shard(self, t: torch.Tensor) -> torch.Tensor:
         """This rank's rows of a tensor drawn for the global batch (identical draws on every rank)."""
