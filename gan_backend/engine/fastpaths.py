@@ -20,15 +20,19 @@ class CompiledOrEager:
         self.eager, self.notices, self.failed = module, notices, False
         self.compiled = torch.compile(module)
 
+    def give_up(self, exc: BaseException) -> None:
+        """Stay eager from now on (also called when a compiled graph's backward failed)."""
+        self.failed = True
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        self.notices.append(f"torch.compile failed for {type(self.eager).__name__}, running eagerly: {reason}")
+        log.warning(self.notices[-1])
+
     def __call__(self, *args, **kwargs):
         if not self.failed:
             try:
                 return self.compiled(*args, **kwargs)
             except Exception as exc:  # any backend error: the run goes on eagerly
-                self.failed = True
-                reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-                self.notices.append(f"torch.compile failed for {type(self.eager).__name__}, running eagerly: {reason}")
-                log.warning(self.notices[-1])
+                self.give_up(exc)
         return self.eager(*args, **kwargs)
 
     def __getattr__(self, name):

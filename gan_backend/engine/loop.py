@@ -165,8 +165,13 @@ class Trainer:
             self.task.progress = self.step / max(1, steps)
             stepped = self.step + 1
             measure = self._is_event_step(stepped, steps)
-            for stats in task.train_step(self.batcher.next, d_steps, g_steps, measure):
-                meter.add(stats)
+            try:
+                for stats in task.train_step(self.batcher.next, d_steps, g_steps, measure):
+                    meter.add(stats)
+            except RuntimeError as exc:
+                if not task.drop_compile(exc):
+                    raise
+                continue  # this step is lost; the run goes on eagerly
             self.step = stepped
             self.images_seen += d_steps * cfg.train.batch_size
             if measure:

@@ -75,6 +75,17 @@ class Task:
             module = wrap_ddp(module, self.device)
         return maybe_compile(module, self.cfg.train.compile, self.notices)
 
+    def drop_compile(self, exc: BaseException) -> bool:
+        """After a failure inside a compiled graph (often its backward): go eager; False if nothing was compiled."""
+        from gan_backend.engine.fastpaths import CompiledOrEager
+
+        live = [m for m in vars(self).values() if isinstance(m, CompiledOrEager) and not m.failed]
+        for m in live:
+            m.give_up(exc)
+        for opt in self.optimizers().values():
+            opt.zero_grad(set_to_none=True)
+        return bool(live)
+
     def shard(self, t: torch.Tensor) -> torch.Tensor:
         """This rank's rows of a tensor drawn for the global batch (identical draws on every rank)."""
         if self.world <= 1:

@@ -124,3 +124,23 @@ def test_ema_generator_differs_from_generator(tmp_path):
     run_all(trainer)
     g, e = trainer.task.G.state_dict(), trainer.task.G_ema.state_dict()
     assert any(not torch.equal(g[k], e[k]) for k in g if g[k].is_floating_point())
+
+
+class _FailingBackward(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("simulated compiled-graph backward failure")
+
+
+def test_compile_failure_falls_back_to_eager_with_a_notice(tmp_path, monkeypatch):
+    """torch.compile may fail late (first call or first backward): the run goes on eagerly and says why."""
+    monkeypatch.setattr(torch, "compile", lambda module: (lambda *a, **k: _FailingBackward.apply(module(*a, **k))))
+    cfg = tiny_config(tmp_path / "run", steps=10, train__compile=True)
+    items = run_all(Trainer.new(cfg))
+    assert items[-1].reason == "done" and items[-1].step == 10
+    notices = [r for r in RunDir(tmp_path / "run").read_metrics() if r.get("event") == "notice"]
+    assert notices and "running eagerly" in notices[0]["message"] and "simulated" in notices[0]["message"]
