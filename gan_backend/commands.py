@@ -140,15 +140,9 @@ def parse_labels(text: str | None, n: int, num_classes: int):
 
 
 def load_latent_file(path: Path, dim: int):
-    import torch
+    from gan_backend.latent import load_latent
 
-    try:
-        vec = json.loads(path.read_text(encoding="utf-8"))["vector"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"--latent {path}: not a latent file saved by GAN Studio ({exc})") from None
-    if len(vec) != dim:
-        raise ValueError(f"--latent {path}: vector has {len(vec)} values, the model's latent size is {dim}")
-    return torch.tensor(vec, dtype=torch.float32)[None]
+    return load_latent(path, dim)["vector"][None]
 
 
 def cmd_list(args) -> int:
