@@ -1,4 +1,4 @@
-"""`gan-studio` command line: train, resume, sample, list, datasets; no subcommand opens the window.
+"""`gan-studio` command line: train, resume, sample, synthesize, list, datasets; no subcommand opens the window.
 
 Bad input (unknown names, broken files, absent devices) prints one line naming the culprit and exits 2.
 """
@@ -51,18 +51,30 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--latent", help="JSON latent file saved by the explorer")
     s.add_argument("--device", default="cpu")
 
+    sy = sub.add_parser("synthesize", help="paint a picture from a label map with a paired model (SPADE, pix2pix)")
+    sy.add_argument("model", help='"painter" (the shipped model), a paired run directory or a checkpoint file')
+    sy.add_argument("--labels", required=True, help="label map PNG: class indices, or colours of the model's palette")
+    sy.add_argument("--out", required=True, help="IMAGE.png to write")
+    sy.add_argument("--seed", type=int, default=0, help="style: each seed paints the map differently")
+    sy.add_argument("--device", default="cpu")
+
     ls = sub.add_parser("list", help="list registered datasets, models, losses, penalties or devices")
     ls.add_argument("what", choices=["datasets", "models", "losses", "penalties", "devices", "tasks"])
 
     d = sub.add_parser("datasets", help="inspect or export a dataset")
     dsub = d.add_subparsers(dest="action", required=True)
     di = dsub.add_parser("inspect", help="print a dataset's summary and skipped files")
-    di.add_argument("name")
+    di.add_argument("name", help="registry name or kind:PATH, e.g. folder:~/faces, cifar10:~/cifar-10-batches-py")
     di.add_argument("--thumbs", help="write a PNG grid of sample thumbnails")
     de = dsub.add_parser("export", help="write N items as PNG files in the layout its loader reads back")
-    de.add_argument("name")
+    de.add_argument("name", help="registry name or kind:PATH")
     de.add_argument("--n", type=int, default=100)
     de.add_argument("--out", required=True)
+    for sp in (di, de):  # reading options of the on-disk kinds; left out, each kind's default applies
+        sp.add_argument("--image-size", type=int, help="side to decode folder pictures to (default: automatic)")
+        sp.add_argument("--split", help="train, test or val (on-disk kinds)")
+        sp.add_argument("--crop", choices=["center", "random"], help="how folder pictures are cropped square")
+        sp.add_argument("--cache-dir", help='folder for decoded arrays, or "off"')
 
     tour = sub.add_parser("tour", help="open the window offscreen, train briefly and save a PNG of every view")
     tour.add_argument("--out", required=True)

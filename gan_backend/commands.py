@@ -191,3 +191,22 @@ def cmd_datasets(args) -> int:
     written = export_dataset(data, Path(args.out), args.n)
     print(f"wrote {written} items of {data.name} to {args.out}")
     return 0
+
+
+def cmd_synthesize(args) -> int:
+    from gan_backend.engine.devices import resolve_device
+    from gan_backend.images import save_png
+    from gan_backend.painter import load_painter
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise ValueError(f"--out {out}: write a .png file")
+    painter = load_painter(args.model, resolve_device(args.device))
+    labels = painter.read_labels(Path(args.labels))
+    picture = painter.paint(labels, seed=args.seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_png(picture, out)
+    h, w = labels.shape
+    print(f"painted {args.labels} ({w}x{h}) with {painter.source} (step {painter.step}, {painter.size}x{painter.size}) "
+          f"to {out}", file=sys.stderr)
+    return 0

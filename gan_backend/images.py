@@ -17,7 +17,8 @@ def to_uint8(images: torch.Tensor) -> np.ndarray:
 
 def from_uint8(images: torch.Tensor) -> torch.Tensor:
     """uint8 [B, H, W, C] -> float [B, C, H, W] in -1..1."""
-    return images.permute(0, 3, 1, 2).float().div_(127.5).sub_(1.0)
+    # Contiguous before the float conversion: converting the NHWC view directly is ~10x slower on CPU.
+    return images.permute(0, 3, 1, 2).contiguous().float().div_(127.5).sub_(1.0)
 
 
 def make_grid(images: np.ndarray, ncols: int | None = None, pad: int = 2, pad_value: int = 0) -> np.ndarray:

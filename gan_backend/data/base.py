@@ -36,6 +36,7 @@ class DatasetReport:
     class_counts: list[int] = field(default_factory=list)
     sizes_seen: dict[str, tuple[int, int]] = field(default_factory=dict)  # min/median/max (W, H) on disk
     skipped: list[SkippedFile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how it was read: resize, crop, cache, decode time
 
     def lines(self) -> list[str]:
         out = [f"dataset {self.name}: {self.count} items, kind {self.kind}, item shape {self.shape}"]
@@ -44,6 +45,7 @@ class DatasetReport:
             out.append(f"classes ({len(self.class_names)}): {pairs}")
         for k, (w, h) in self.sizes_seen.items():
             out.append(f"size {k}: {w}x{h}")
+        out += self.notes
         if self.skipped:
             out.append(f"skipped {len(self.skipped)} file(s):")
             out += [f"  {s.path}: {s.reason}" for s in self.skipped]
@@ -58,6 +60,7 @@ class ArrayDataset:
     ``labels``: int64 [N] class indices, or None when unlabelled.
     ``extra``: further aligned arrays a task may need (e.g. "segmap" uint8 [N, H, W] for paired data,
     "b" uint8 [M, H, W, C] for the second domain of unpaired data).
+    ``palette``: uint8 [K, 3], the colour of each class of a "segmap", or None.
     """
 
     name: str
@@ -67,6 +70,7 @@ class ArrayDataset:
     class_names: list[str] = field(default_factory=list)
     extra: dict[str, np.ndarray] = field(default_factory=dict)
     report: DatasetReport | None = None
+    palette: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.report is None:
@@ -93,6 +97,14 @@ class ArrayDataset:
             counts = np.bincount(self.labels, minlength=len(self.class_names)).tolist()
         return DatasetReport(self.name, len(self.x), self.kind, tuple(self.x.shape[1:]),
                              list(self.class_names), counts)
+
+
+def size_summary(sizes: list[tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """min/median/max of (W, H) sizes, ordered by pixel count, for ``DatasetReport.sizes_seen``."""
+    if not sizes:
+        return {}
+    ordered = sorted(sizes, key=lambda wh: (wh[0] * wh[1], wh))
+    return {"min": ordered[0], "median": ordered[len(ordered) // 2], "max": ordered[-1]}
 
 
 # A builder takes the part after "kind:" (or None) and keyword options such as seed and n.

@@ -32,7 +32,10 @@ class Batcher:
         keep_on = device if (device.type != "cpu" and data.x.nbytes < ON_DEVICE_LIMIT) else torch.device("cpu")
         self.x = torch.from_numpy(np.ascontiguousarray(data.x)).to(keep_on)
         self.y = torch.from_numpy(data.labels.astype(np.int64)).to(keep_on) if data.labels is not None else None
-        self.images = data.kind == "image"
+        self.images = data.kind != "points"  # image, paired and unpaired items are uint8 pictures
+        # Paired data's aligned extra arrays ("segmap" label maps, "a" input pictures) travel with x, row for row.
+        self.extra = {k: torch.from_numpy(np.ascontiguousarray(v)).to(keep_on) for k, v in data.extra.items()
+                      if data.kind == "paired" and len(v) == len(data.x)}
         self.memory_format = torch.channels_last if channels_last and self.images else torch.contiguous_format
         self._epoch, self._perm = -1, None
         # Data left in host memory for a GPU run: gather each batch into pinned memory so the copy to the
@@ -65,4 +68,7 @@ class Batcher:
         batch = {"x": x}
         if self.y is not None:
             batch["y"] = self.y.index_select(0, idx).to(self.device, non_blocking=True)
+        for key, rows in self.extra.items():
+            rows = rows.index_select(0, idx).to(self.device, non_blocking=True)
+            batch[key] = from_uint8(rows) if rows.dim() == 4 else rows.long()  # pictures -1..1; maps int64 [B, H, W]
         return batch

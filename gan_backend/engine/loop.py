@@ -16,7 +16,7 @@ from typing import Iterator
 import torch
 
 from gan_backend.config import Config
-from gan_backend.data import open_dataset
+from gan_backend.data import config_options, open_dataset
 from gan_backend.data.base import ArrayDataset
 from gan_backend.engine import checkpoint as ckpt
 from gan_backend.engine.batches import Batcher
@@ -35,8 +35,8 @@ class TrainingError(RuntimeError):
 
 
 def load_data(cfg: Config) -> ArrayDataset:
-    data = open_dataset(cfg.data.dataset, seed=cfg.data.data_seed, n=cfg.data.n or None)
-    if cfg.data.image_size and data.kind == "image" and data.x.shape[1:3] != (cfg.data.image_size,) * 2:
+    data = open_dataset(cfg.data.dataset, seed=cfg.data.data_seed, n=cfg.data.n or None, **config_options(cfg.data))
+    if cfg.data.image_size and data.kind in ("image", "paired") and data.x.shape[1:3] != (cfg.data.image_size,) * 2:
         from gan_backend.data.transforms import resize_dataset
 
         data = resize_dataset(data, cfg.data.image_size)
@@ -96,7 +96,8 @@ class Trainer:
     def meta(self) -> dict:
         d = self.task.data
         return {"model": self.cfg.model.name, "task": task_name_for(self.cfg), "shape": list(d.image_shape),
-                "data_kind": d.kind, "class_names": list(d.class_names), "dataset": self.cfg.data.dataset}
+                "data_kind": d.kind, "class_names": list(d.class_names), "dataset": self.cfg.data.dataset,
+                "palette": d.palette.tolist() if d.palette is not None else []}  # label colours, for painters
 
     def state(self) -> dict:
         rng = {"torch": torch.get_rng_state()}

@@ -1,0 +1,10 @@
+"""Sample-quality metrics on feature vectors: FID, KID, precision/recall, and a small feature classifier.
+
+The distances take plain ``float64 [N, D]`` NumPy features; where they come from is the caller's
+choice (``classifier.features`` for digits, any other embedding elsewhere). Nothing here needs Qt.
+"""
+from gan_backend.metrics.frechet import feature_stats, fid, frechet_distance
+from gan_backend.metrics.kernel import kid
+from gan_backend.metrics.manifold import precision_recall
+
+__all__ = ["feature_stats", "fid", "frechet_distance", "kid", "precision_recall"]

@@ -1,0 +1,173 @@
+"""Paint to image, headless: a trained paired model (SPADE or pix2pix) that turns label maps into pictures.
+
+    painter = load_painter("painter")                 # the shipped model, or a run directory / checkpoint
+    labels = painter.read_labels(Path("map.png"))     # uint8 [H, W] class indices
+    picture = painter.paint(labels, seed=3)           # uint8 [S, S, 3] at the model's size
+
+The sibling of :mod:`gan_backend.generator` for paired runs; the canvas view and the ``synthesize``
+command both go through it. Label maps are index PNGs (each pixel a class index) or colour-coded
+pictures in the model's palette; maps of another size are resized to the model's by nearest neighbour,
+so painted class boundaries stay hard.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+from PIL import Image, UnidentifiedImageError
+
+from gan_backend.config import Config
+from gan_backend.data.labelmaps import INDEX_MODES, default_palette
+from gan_backend.engine import checkpoint as ckpt
+from gan_backend.engine.run_dir import RunDir
+from gan_backend.images import to_uint8
+from gan_backend.models import MODELS, ModelSpec
+from gan_backend.tasks.paired import one_hot
+
+SHIPPED = Path(__file__).resolve().parents[1] / "resources" / "models" / "painter" / "painter.pt"
+
+
+class LabelMapError(ValueError):
+    """A label map that cannot be read or holds values outside the model's classes; the message names the file."""
+
+
+@dataclass
+class Painter:
+    """A paired generator (G_ema, eval mode) with its classes and palette."""
+
+    net: nn.Module
+    class_names: list[str]
+    palette: np.ndarray  # uint8 [K, 3]: the colour of each class
+    size: int  # side of the square pictures the model was trained on
+    latent_dim: int
+    step: int
+    source: str  # what was loaded: "painter" or a path
+    device: torch.device
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    def latents(self, seeds: list[int]) -> torch.Tensor:
+        """[len(seeds), latent_dim] N(0, I) codes, one reproducible code per seed (the picture's "style")."""
+        return torch.cat([torch.randn(1, self.latent_dim, generator=torch.Generator().manual_seed(s)) for s in seeds])
+
+    @torch.no_grad()
+    def paint(self, labels: np.ndarray, seed: int = 0, z: torch.Tensor | None = None) -> np.ndarray:
+        """uint8 [H, W] class indices -> uint8 [S, S, 3] picture; [B, H, W] -> [B, S, S, 3].
+
+        ``z`` [B, latent_dim] overrides ``seed`` (e.g. several styles of one map: repeat the map).
+        """
+        single = labels.ndim == 2
+        maps = self.fit(labels[None] if single else labels)
+        z = self.latents([seed] * len(maps)) if z is None else z
+        cond = one_hot(torch.from_numpy(maps).to(self.device), self.num_classes)
+        pictures = to_uint8(self.net(cond, z.to(self.device, torch.float32)))
+        pictures = np.repeat(pictures, 3, axis=-1) if pictures.shape[-1] == 1 else pictures
+        return pictures[0] if single else pictures
+
+    def fit(self, maps: np.ndarray) -> np.ndarray:
+        """uint8 [B, H, W] -> [B, S, S] at the model's size (nearest neighbour); ValueError on unknown classes."""
+        top = int(maps.max(initial=0))
+        if top >= self.num_classes:
+            raise LabelMapError(f"label value {top} is beyond the {self.num_classes} classes of this model "
+                                f"(0..{self.num_classes - 1})")
+        if maps.shape[1:] == (self.size, self.size):
+            return np.ascontiguousarray(maps, np.int64)
+        return np.stack([np.asarray(Image.fromarray(m.astype(np.uint8)).resize((self.size, self.size), Image.NEAREST))
+                         for m in maps]).astype(np.int64)
+
+    def colourise(self, labels: np.ndarray) -> np.ndarray:
+        """uint8 [..., H, W] class indices -> uint8 [..., H, W, 3] palette colours."""
+        return self.palette[np.clip(labels, 0, self.num_classes - 1)]
+
+    def read_labels(self, path: Path) -> np.ndarray:
+        """A label map PNG as uint8 [H, W] class indices; LabelMapError naming the file and the bad values."""
+        return read_label_map(Path(path), self.palette)
+
+    def random_scene(self, seed: int) -> np.ndarray:
+        """uint8 [S, S] a fresh procedural landscape map, for models trained on ``scenes``."""
+        from gan_backend.data.scenes import CLASS_NAMES, make_layout
+
+        if self.class_names != CLASS_NAMES:
+            raise ValueError(f"random scenes use the scenes classes; this model's classes are {self.class_names}")
+        return make_layout(np.random.default_rng([seed, 7]), 1, self.size).seg[0]
+
+
+def read_label_map(path: Path, palette: np.ndarray) -> np.ndarray:
+    """Index PNG (modes L, P, I): values are classes. Colour PNG: each colour must be one of ``palette``'s."""
+    try:
+        with Image.open(path) as im:
+            im.load()
+            if im.mode in INDEX_MODES:
+                values = np.asarray(im).astype(np.int64)
+                return _checked(values, len(palette), path)
+            rgb = np.asarray(im.convert("RGB"))
+    except (OSError, UnidentifiedImageError, ValueError) as exc:
+        if isinstance(exc, LabelMapError):
+            raise
+        raise LabelMapError(f"{path}: not a readable label map picture ({exc})") from None
+    return _match_colours(rgb, palette, path)
+
+
+def _checked(values: np.ndarray, k: int, path: Path) -> np.ndarray:
+    bad = np.unique(values[(values < 0) | (values >= k)])
+    if bad.size:
+        listed = ", ".join(str(v) for v in bad[:8]) + (" ..." if bad.size > 8 else "")
+        raise LabelMapError(f"{path}: label values {listed} are not classes of this model (0..{k - 1})")
+    return values.astype(np.uint8)
+
+
+def _match_colours(rgb: np.ndarray, palette: np.ndarray, path: Path) -> np.ndarray:
+    """uint8 [H, W, 3] -> class indices by exact palette colour; grey pictures of small values read as indices."""
+    packed = (rgb[..., 0].astype(np.int64) << 16) | (rgb[..., 1].astype(np.int64) << 8) | rgb[..., 2]
+    codes = (palette[:, 0].astype(np.int64) << 16) | (palette[:, 1].astype(np.int64) << 8) | palette[:, 2]
+    order = np.argsort(codes)
+    where = np.searchsorted(codes[order], packed).clip(0, len(codes) - 1)
+    found = codes[order][where] == packed
+    if found.all():
+        return order[where].astype(np.uint8)
+    if (rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all():
+        return _checked(rgb[..., 0].astype(np.int64), len(palette), path)  # an index map saved as RGB
+    bad = np.unique(rgb[~found].reshape(-1, 3), axis=0)
+    listed = ", ".join(f"({r}, {g}, {b})" for r, g, b in bad[:5]) + (" ..." if len(bad) > 5 else "")
+    raise LabelMapError(f"{path}: colours {listed} are none of the model's {len(palette)} class colours; "
+                        f"paint with the palette or save class indices as a greyscale/index PNG")
+
+
+def checkpoint_path(source: str | Path) -> Path:
+    """``painter`` -> the shipped checkpoint; a run directory -> its last.pt; else the file itself."""
+    if str(source) == "painter":
+        if not SHIPPED.is_file():
+            raise ckpt.CheckpointError(f"{SHIPPED}: the shipped painter is missing; train and export it with "
+                                       f"scripts/train_painter.py")
+        return SHIPPED
+    path = Path(source).expanduser()
+    return RunDir.open(path).last_checkpoint if path.is_dir() else path
+
+
+def load_painter(source: str | Path = "painter", device: str | torch.device = "cpu") -> Painter:
+    """Load a paired model's generator; CheckpointError naming the file when it is not one."""
+    path = checkpoint_path(source)
+    state = ckpt.load(path)
+    meta = state.get("meta", {})
+    names = list(meta.get("class_names", []))
+    if meta.get("task") != "paired" or not names:
+        raise ckpt.CheckpointError(f"{path}: model {meta.get('model')!r} does not paint label maps; choose a SPADE "
+                                   f"or pix2pix run trained on label maps (e.g. the scenes dataset)")
+    cfg = Config.from_dict(state["config"], source=str(path))
+    spec = ModelSpec.from_config(cfg.model, "paired", meta["shape"], len(names))
+    net, _ = MODELS.get(meta["model"])(spec)
+    modules = state["modules"]
+    try:
+        net.load_state_dict(modules.get("G_ema", modules.get("G")))
+    except (RuntimeError, KeyError, TypeError, AttributeError) as exc:
+        raise ckpt.CheckpointError(f"{path}: generator weights do not fit model {meta['model']!r} "
+                                   f"({str(exc).splitlines()[0][:160]})") from None
+    palette = np.array(meta["palette"], np.uint8) if meta.get("palette") else default_palette(len(names))
+    device = torch.device(device)
+    return Painter(net.to(device).eval(), names, palette.reshape(-1, 3), int(meta["shape"][1]), cfg.model.latent_dim,
+                   int(state.get("step", 0)), str(source), device)
