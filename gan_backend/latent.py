@@ -100,8 +100,9 @@ def principal_directions(G: nn.Module, latents: torch.Tensor, k: int = 10, label
     coeff = coeff / coeff.std(0).clamp_min(1e-8)
     z = latents.float() - latents.float().mean(0)
     dirs = torch.linalg.lstsq(coeff, z).solution  # [k, d]: latent change per unit std of each component
-    norms = dirs.norm(dim=1, keepdim=True).clamp_min(1e-8)
-    vectors = dirs / norms
+    # Orthonormalise in order of importance (Gram-Schmidt via QR), so sliders do not undo each other.
+    q, r = torch.linalg.qr(dirs.T)  # q [d, k]
+    vectors = (q * torch.sign(torch.diagonal(r)).clamp_min(0).mul(2).sub(1)).T  # keep each direction's sign
     sigma = (z @ vectors.T).std(0)
     explained = (s[:k] ** 2) / (s ** 2).sum()
     return Directions(vectors, sigma, explained)

@@ -56,6 +56,7 @@ def test_principal_directions_find_the_dominant_latent_axis():
     assert dirs.vectors[0].abs().argmax().item() == 3
     assert dirs.vectors[1].abs().argmax().item() == 6
     assert dirs.explained[0] > dirs.explained[1] > dirs.explained[2]
+    assert torch.allclose(dirs.vectors @ dirs.vectors.T, torch.eye(3), atol=1e-5)  # orthonormal
     moved = dirs.move(z[:1], torch.tensor([3.0, 0, 0]))
     assert (moved - z[:1]).norm().item() == pytest.approx(3 * dirs.sigma[0].item(), rel=1e-4)
 
