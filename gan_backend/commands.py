@@ -11,7 +11,7 @@ import numpy as np
 
 from gan_backend.cli import config_from_args
 from gan_backend.config import describe_fields
-from gan_backend.engine.reports import RunEnded, SampleReport, TrainReport
+from gan_backend.engine.reports import EvalReport, RunEnded, SampleReport, TrainReport
 
 
 def cmd_train(args) -> int:
@@ -54,15 +54,17 @@ def _drive(trainer) -> int:
             continue
         if isinstance(item, TrainReport):
             bar.update(item)
+        elif isinstance(item, EvalReport):
+            bar.note(eval_line(item))
         elif isinstance(item, RunEnded):
             ended = item
     bar.close()
     if quiet:
         return 1 if ended.reason == "nan" else 0
     print(f"{ended.message}; checkpoint: {ended.checkpoint}", file=sys.stderr)
-    if ended.reason == "nan":
+    if ended.reason in ("nan", "error"):
         print(f"error: {ended.message}", file=sys.stderr)
-        return 1
+        return 1 if ended.reason == "nan" else 2
     return 0
 
 
@@ -90,9 +92,51 @@ class Progress:
             self.last_line = time.perf_counter()
             print(text, file=self.stream, flush=True)
 
+    def note(self, text: str) -> None:
+        """A line of its own, below the bar on a terminal."""
+        print(("\r\033[K" if self.tty else "") + text, file=self.stream, flush=True)
+
     def close(self) -> None:
         if self.tty:
             self.stream.write("\n")
+
+
+def eval_line(r: EvalReport) -> str:
+    best = "best so far, saved best.pt" if r.is_best else f"best {r.best_value:.4g} at step {r.best_step}"
+    return f"eval at step {r.step}: {r.metric} {r.value:.4g} ({best})"
+
+
+class StageProgress:
+    """``(stage, done, total)`` callbacks as a one-line bar on a terminal; a plain line per finished stage otherwise."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream, self.tty = stream, stream.isatty()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.tty:
+            fill = int(24 * done / max(1, total))
+            self.stream.write(f"\r[{'#' * fill}{'.' * (24 - fill)}] {stage} {done}/{total}\033[K")
+            self.stream.flush()
+        elif done == total:
+            print(f"{stage}: {done}/{total}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\r\033[K")
+
+
+def cmd_eval(args) -> int:
+    from gan_backend.metrics.evaluate import evaluate, format_result
+
+    progress = StageProgress(sys.stderr)
+    try:
+        result = evaluate(args.run_dir, n=args.n, inception=args.inception, progress=progress)
+    finally:
+        progress.close()
+    print("\n".join(format_result(result)))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
 
 
 def cmd_sample(args) -> int:

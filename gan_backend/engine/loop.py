@@ -1,7 +1,7 @@
 """The training loop: one plain loop for every task, yielding reports; no Qt, no threads of its own.
 
     trainer = Trainer.new(cfg)            # or Trainer.resume(run_dir, steps=N)
-    for item in trainer.run(control):     # TrainReport | SampleReport | RunEnded (always last)
+    for item in trainer.run(control):     # TrainReport | SampleReport | EvalReport | RunEnded (always last)
         ...
 
 The caller (CLI, Studio's TrainingWorker, a torchrun process) decides what to do with each item; the
@@ -23,7 +23,7 @@ from gan_backend.engine.batches import Batcher
 from gan_backend.engine import distributed as dist
 from gan_backend.engine.devices import resolve_device
 from gan_backend.engine.fastpaths import configure_backends
-from gan_backend.engine.reports import RunEnded, SampleReport, TrainControl, TrainReport
+from gan_backend.engine.reports import EvalReport, RunEnded, SampleReport, TrainControl, TrainReport
 from gan_backend.engine.run_dir import RunDir, default_run_dir
 from gan_backend.losses import LOSSES, PENALTIES
 from gan_backend.models import MODELS
@@ -52,6 +52,7 @@ class Trainer:
     def __init__(self, cfg: Config, run: RunDir, task: Task, batcher: Batcher, info: dist.DistInfo = dist.DistInfo()):
         self.cfg, self.run_dir, self.task, self.batcher, self.dist = cfg, run, task, batcher, info
         self.step, self.images_seen, self.wall_time = 0, 0, 0.0
+        self._evaluator, self._best = None, (None, None)  # run.eval_every: real-side statistics, (best value, step)
 
     # --- construction ---
     @classmethod
@@ -66,6 +67,10 @@ class Trainer:
         data = load_data(cfg)
         torch.manual_seed(cfg.train.seed)  # weights and noise: same seed, same run (and the same on every rank)
         task = TASKS.get(task_name_for(cfg))(cfg, data, device, info.rank, info.world)
+        if cfg.run.eval_every > 0:
+            from gan_backend.metrics.evaluate import check_task
+
+            check_task(task)  # an unmeasurable metric fails now, not at the first evaluation
         batcher = Batcher(data, cfg.train.batch_size, cfg.train.seed, device, cfg.train.channels_last,
                           info.rank, info.world)
         if run is None:
@@ -125,10 +130,14 @@ class Trainer:
         if "cuda" in state["rng"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["rng"]["cuda"])
 
-    def save_checkpoint(self, with_step_file: bool) -> str:
+    def save_checkpoint(self, with_step_file: bool, target=None) -> str:
+        """Write the state to last.pt (and a step file), or with ``target`` to that path only (best.pt)."""
         run, keep = self.run_dir, self.cfg.run.keep_checkpoints
         if not self.dist.main:
-            return str(run.last_checkpoint)
+            return str(target or run.last_checkpoint)
+        if target is not None:
+            ckpt.save_atomic(self.state(), target)
+            return str(target)
         targets = [run.last_checkpoint] + ([run.step_checkpoint_path(self.step)] if with_step_file and keep > 0 else [])
         ckpt.save_atomic(self.state(), targets[0], also=targets[1:])
         run.prune_checkpoints(keep)
@@ -148,7 +157,20 @@ class Trainer:
 
     # --- the loop ---
     def run(self, control: TrainControl | None = None) -> Iterator[TrainReport | SampleReport | RunEnded]:
-        control = control or TrainControl()
+        """Train to ``train.steps``; the last item is always a RunEnded.
+
+        A write that fails (full disk, a folder removed under us) ends the run cleanly with reason "error":
+        checkpoints are atomic, so the last good one is still there.
+        """
+        try:
+            yield from self._run(control or TrainControl())
+        except (ckpt.CheckpointError, OSError) as exc:
+            last = self.run_dir.last_checkpoint
+            kept = f"the last good checkpoint {last} is kept" if last.exists() else "no checkpoint was written"
+            yield RunEnded(self.step, "error", f"{exc}; training stopped at step {self.step}, {kept}",
+                           str(last) if last.exists() else "")
+
+    def _run(self, control: TrainControl) -> Iterator[TrainReport | SampleReport | RunEnded]:
         cfg, task = self.cfg, self.task
         steps, started = cfg.train.steps, time.perf_counter()
         d_steps, g_steps = cfg.train.d_steps, cfg.train.g_steps
@@ -188,6 +210,8 @@ class Trainer:
                     yield self.save_sample()
                 if self.step % cfg.run.checkpoint_every == 0:
                     self.save_checkpoint(with_step_file=True)
+                if self._is_eval_step(self.step, steps) and self.dist.main:
+                    yield self.evaluate()
         if self.dist.main and self.run_dir.samples() and self.run_dir.samples()[-1][0] != self.step:
             yield self.save_sample()
         path = self.save_checkpoint(with_step_file=reason == "done")
@@ -198,7 +222,30 @@ class Trainer:
 
     def _is_event_step(self, step: int, steps: int) -> bool:
         r = self.cfg.run
-        return step == steps or any(step % every == 0 for every in (r.log_every, r.sample_every, r.checkpoint_every))
+        everies = (r.log_every, r.sample_every, r.checkpoint_every) + ((r.eval_every,) if r.eval_every > 0 else ())
+        return step == steps or any(step % every == 0 for every in everies)
+
+    def _is_eval_step(self, step: int, steps: int) -> bool:
+        every = self.cfg.run.eval_every
+        return every > 0 and (step % every == 0 or step == steps)
+
+    def evaluate(self) -> EvalReport:
+        """Score G_ema (rank 0; the training RNG is left untouched), log an "eval" row, keep best.pt."""
+        from gan_backend.metrics import evaluate as ev
+
+        r = self.cfg.run
+        if self._evaluator is None:
+            self._evaluator = ev.evaluator_for_task(self.task, r.eval_n)
+            self._best = ev.best_logged(self.run_dir.read_metrics(), r.eval_metric)  # earlier evals, after a resume
+        metrics = ev.evaluate_task(self.task, self._evaluator, r.eval_n)
+        self._log({"step": self.step, "event": "eval", **metrics})
+        value = metrics.get(r.eval_metric, math.nan)
+        is_best = ev.is_better(r.eval_metric, value, self._best[0])
+        path = ""
+        if is_best:
+            self._best = (value, self.step)
+            path = self.save_checkpoint(with_step_file=False, target=self.run_dir.best_checkpoint)
+        return EvalReport(self.step, metrics, r.eval_metric, value, *self._best, is_best, path)
 
     def _log(self, row: dict) -> None:
         if self.dist.main:

@@ -144,3 +144,19 @@ def test_compile_failure_falls_back_to_eager_with_a_notice(tmp_path, monkeypatch
     assert items[-1].reason == "done" and items[-1].step == 10
     notices = [r for r in RunDir(tmp_path / "run").read_metrics() if r.get("event") == "notice"]
     assert notices and "running eagerly" in notices[0]["message"] and "simulated" in notices[0]["message"]
+
+
+def test_failed_checkpoint_write_ends_run_cleanly(tmp_path, monkeypatch):
+    """A full disk at a checkpoint: the run ends with a message naming the file; the previous one survives."""
+    trainer = Trainer.new(tiny_config(tmp_path / "run", steps=40))
+    real_save = ckpt.save_atomic
+
+    def full_disk(state, path, also=()):
+        if state["step"] >= 20:
+            raise ckpt.CheckpointError(f"could not write checkpoint {path}: No space left on device")
+        real_save(state, path, also)
+
+    monkeypatch.setattr(ckpt, "save_atomic", full_disk)
+    end = run_all(trainer)[-1]
+    assert end.reason == "error" and "No space left" in end.message and "last.pt" in end.message
+    assert ckpt.load(trainer.run_dir.last_checkpoint)["step"] == 10
