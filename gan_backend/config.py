@@ -80,6 +80,9 @@ class RunConfig:
     checkpoint_every: int = 500  # steps between step checkpoints
     keep_checkpoints: int = 3  # step checkpoints kept besides last.pt
     grid_size: int = 64  # samples in each fixed-noise grid (a square number looks best)
+    eval_every: int = 0  # steps between quality evaluations of G_ema, and at the end (0 = never); keeps best.pt
+    eval_metric: str = "fid"  # picks checkpoints/best.pt: fid, kid (lower wins) or modes_covered, classes_covered, ...
+    eval_n: int = 1000  # generated and real samples per evaluation: more is steadier, and slower
 
 
 @dataclass

@@ -42,6 +42,20 @@ class SampleReport:
 
 
 @dataclass
+class EvalReport:
+    """A quality evaluation of G_ema (``run.eval_every``), also logged as an "eval" row of metrics.jsonl."""
+
+    step: int
+    metrics: dict  # fid, kid, kid_std, precision, recall (+ modes_covered, classes_covered, class_histogram, ...)
+    metric: str  # run.eval_metric, the one that chooses best.pt
+    value: float  # metrics[metric]
+    best_value: float | None  # the best value so far, this one included (None while no value was finite)
+    best_step: int | None
+    is_best: bool  # this evaluation wrote checkpoints/best.pt
+    checkpoint: str = ""  # path of best.pt when is_best
+
+
+@dataclass
 class RunEnded:
     """Last item of every run. reason: "done", "stopped", "time", "nan", "error"."""
 

@@ -4,6 +4,7 @@
     RUN/metrics.jsonl                one flushed JSON object per line: reports and events
     RUN/samples/step_NNNNNNN.png     fixed-noise grids
     RUN/checkpoints/last.pt          newest state; step_NNNNNNN.pt: the last K step checkpoints
+    RUN/checkpoints/best.pt          the state at the best evaluation so far (with run.eval_every)
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class RunDir:
     samples_dir = property(lambda self: self.path / "samples")
     checkpoints_dir = property(lambda self: self.path / "checkpoints")
     last_checkpoint = property(lambda self: self.checkpoints_dir / "last.pt")
+    best_checkpoint = property(lambda self: self.checkpoints_dir / "best.pt")  # best by run.eval_metric
 
     @classmethod
     def create(cls, path: str | Path, cfg: Config) -> "RunDir":
