@@ -1,4 +1,4 @@
-"""`gan-studio` command line: train, resume, sample, synthesize, list, datasets; no subcommand opens the window.
+"""`gan-studio` command line: train, resume, sample, eval, synthesize, translate, list, datasets; no subcommand opens the window.
 
 Bad input (unknown names, broken files, absent devices) prints one line naming the culprit and exits 2.
 """
@@ -8,17 +8,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from gan_backend.config import Config, ConfigError, describe_fields
-from gan_backend.data.base import DatasetError
-from gan_backend.engine.checkpoint import CheckpointError
-from gan_backend.engine.devices import DeviceError
-from gan_backend.engine.run_dir import RunDirError
-from gan_backend.models.base import UnsupportedShapeError
+from gan_backend.config import Config, ConfigError
 from gan_backend.registry import UnknownNameError
 
-# Mistakes a user can fix: one line, exit code 2, nothing on disk touched.
-USER_ERRORS = (UnknownNameError, ConfigError, DatasetError, CheckpointError, DeviceError, RunDirError,
-               UnsupportedShapeError, ValueError)
+# Mistakes a user can fix: one line, exit code 2, nothing on disk touched. Every error class the backend
+# raises for them (DatasetError, CheckpointError, DeviceError, RunDirError, UnsupportedShapeError, ...)
+# is a ValueError; naming them here would import torch before the window can open.
+USER_ERRORS = (UnknownNameError, ValueError)
 EXIT_USAGE = 2
 
 
@@ -51,12 +47,28 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--latent", help="JSON latent file saved by the explorer")
     s.add_argument("--device", default="cpu")
 
+    ev = sub.add_parser("eval", help="measure a trained run: FID, KID, precision/recall, mode coverage")
+    ev.add_argument("run_dir", help="run directory (its last.pt) or checkpoint file, e.g. RUN/checkpoints/best.pt")
+    ev.add_argument("--n", type=int, default=1000, help="generated samples, and real ones to compare with")
+    ev.add_argument("--inception", metavar="FILE",
+                    help="torchvision inception_v3 state_dict: FID/KID/PR in Inception features (never downloaded)")
+    ev.add_argument("--json", metavar="FILE", help="also write the metrics to this JSON file")
+
     sy = sub.add_parser("synthesize", help="paint a picture from a label map with a paired model (SPADE, pix2pix)")
     sy.add_argument("model", help='"painter" (the shipped model), a paired run directory or a checkpoint file')
     sy.add_argument("--labels", required=True, help="label map PNG: class indices, or colours of the model's palette")
     sy.add_argument("--out", required=True, help="IMAGE.png to write")
     sy.add_argument("--seed", type=int, default=0, help="style: each seed paints the map differently")
     sy.add_argument("--device", default="cpu")
+
+    tr = sub.add_parser("translate", help="translate a picture or a folder with a cyclegan (either way) or pix2pix run")
+    tr.add_argument("model", help='"translator" (the shipped day <-> night model), a run directory or a checkpoint file')
+    tr.add_argument("--in", dest="input", required=True, help="a picture, or a folder of pictures")
+    tr.add_argument("--out", required=True, help="OUT.png for a picture (or a folder to write into); a folder for a folder")
+    tr.add_argument("--direction", choices=["AtoB", "BtoA"], default="AtoB", help="AtoB (e.g. day -> night) or BtoA")
+    tr.add_argument("--full-res", action="store_true",
+                    help="translate at each picture's own size in overlapping tiles (default: at the model's size)")
+    tr.add_argument("--device", default="cpu")
 
     ls = sub.add_parser("list", help="list registered datasets, models, losses, penalties or devices")
     ls.add_argument("what", choices=["datasets", "models", "losses", "penalties", "devices", "tasks"])

@@ -12,20 +12,26 @@ cd "$here"
 pins_hash="$(python3 - <<'PY'
 import hashlib, re
 text = open("pyproject.toml", encoding="utf-8").read()
-pins = re.findall(r'^\s*"([A-Za-z0-9_.\-\[\]]+\s*[=<>~!]=?[^"]*)",?\s*$', text, flags=re.M)
+pins = re.findall(r'^\s*"([A-Za-z0-9_.\-\[\]]+\s*[=<>~!]=?[^"]*)",?\s*(?:#.*)?$', text, flags=re.M)
 print(hashlib.sha256("\n".join(sorted(pins)).encode()).hexdigest()[:16])
 PY
 )"
 env_root="${GAN_STUDIO_ENV_ROOT:-$HOME/.cache/gan-studio}"
 venv="$env_root/venv-$pins_hash"
+mkdir -p "$env_root"
 if [ ! -f "$venv/.complete" ]; then
-    echo "[env] creating $venv (first run only; torch is large)" >&2
-    rm -rf "$venv"
-    mkdir -p "$env_root"
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --upgrade pip setuptools wheel >&2
-    "$venv/bin/python" -m pip install --quiet -e ".[test]" >&2
-    touch "$venv/.complete"
+    # One creator at a time: parallel shells (CI, test workers) wait for it instead of clobbering it.
+    exec 9>"$env_root/.lock-$pins_hash"
+    flock 9
+    if [ ! -f "$venv/.complete" ]; then
+        echo "[env] creating $venv (first run only; torch is large)" >&2
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/python" -m pip install --quiet --upgrade pip setuptools wheel >&2
+        "$venv/bin/python" -m pip install --quiet -e ".[test]" >&2
+        touch "$venv/.complete"
+    fi
+    flock -u 9
 fi
 # Point the environment's editable install at this clone (cheap, no dependency resolution).
 if ! "$venv/bin/python" -c "import gan_backend, sys; sys.exit(0 if gan_backend.__file__.startswith('$here/') else 1)" 2>/dev/null; then

@@ -1,9 +1,5 @@
-"""The training engine: loop, reports, checkpoints, run directories, devices."""
-from gan_backend.engine.checkpoint import CheckpointError
-from gan_backend.engine.devices import DeviceError, list_devices, resolve_device
-from gan_backend.engine.loop import Trainer, TrainingError
-from gan_backend.engine.reports import RunEnded, SampleReport, TrainControl, TrainReport
-from gan_backend.engine.run_dir import RunDir, RunDirError
+"""The training engine: loop, reports, checkpoints, run directories, devices, distributed training.
 
-__all__ = ["CheckpointError", "DeviceError", "RunDir", "RunDirError", "RunEnded", "SampleReport", "TrainControl",
-           "TrainReport", "Trainer", "TrainingError", "list_devices", "resolve_device"]
+Import the submodules directly (``gan_backend.engine.loop``, ``.run_dir``, ...): this package imports
+nothing itself, so reading a run directory does not pull in torch.
+"""

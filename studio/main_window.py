@@ -1,0 +1,334 @@
+"""MainWindow: dataset browser and training panel on the left, plots and gallery in the centre."""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter
+
+from studio import settings
+from studio.menus import build_menus
+from studio.state.catalog import Catalog, load_catalog
+from studio.state.run_reader import OpenedRun, RunTail, open_run
+from studio.state.session import TrainingSession, format_eta
+from studio.views.datasets import DatasetBrowser, DatasetInfo
+from studio.views.gallery import SampleGallery
+from studio.views.plots import LossPlotPanel
+from studio.views.training import TrainingPanel
+from studio.widgets.theme import apply_theme
+from studio.workers import BackgroundCall, TrainingRunner
+
+FOLLOW_MS = 500  # how often an opened run directory is checked for new lines
+
+
+class MainWindow(QMainWindow):
+    """The Studio window.
+
+    Signals:
+        catalog_loaded(object): the registries' :class:`Catalog`, once the engine is imported
+        run_opened(str): a run directory's curves and samples are shown (and followed)
+    """
+
+    catalog_loaded = Signal(object)
+    run_opened = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("GAN Studio")
+        self.setAcceptDrops(True)
+        self.session = TrainingSession()
+        self.catalog: Catalog | None = None
+        self.opened_run = ""  # run directory shown from disk (not trained here), "" when none
+        self.run_device = ""  # the device of the run shown ("" before any: the panel's choice is shown)
+        self.theme = "system"
+        self.runner = TrainingRunner(self)
+        self.browser, self.panel = DatasetBrowser(), TrainingPanel()
+        self.plots, self.gallery = LossPlotPanel(), SampleGallery()
+        self._catalog_loader = BackgroundCall("catalog-loader", self)
+        self._run_loader = BackgroundCall("run-reader", self)
+        self._tail: RunTail | None = None
+        self._follow_timer = QTimer(self, interval=FOLLOW_MS, timeout=self._poll_followed_run)
+        self._build()
+        self.actions = build_menus(self)
+        self._connect()
+        self.plots.set_session(self.session)
+        settings.restore_window(self)
+
+    # --- layout ---
+    def _build(self) -> None:
+        self.centre = QSplitter(Qt.Orientation.Horizontal)
+        self.centre.addWidget(self.plots)
+        self.centre.addWidget(self.gallery)
+        self.centre.setStretchFactor(0, 3)
+        self.centre.setStretchFactor(1, 2)
+        self.setCentralWidget(self.centre)
+        self.docks = []
+        for title, widget in (("Dataset", self.browser), ("Training", self.panel)):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"{title.lower()}_dock")
+            dock.setWidget(widget)
+            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable |
+                             QDockWidget.DockWidgetFeature.DockWidgetClosable)
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+            self.docks.append(dock)
+        self.resizeDocks(self.docks, [420, 420], Qt.Orientation.Horizontal)
+        self.resizeDocks(self.docks, [380, 520], Qt.Orientation.Vertical)
+        self.status_labels = {key: QLabel() for key in ("device", "step", "rate", "eta")}
+        for label in self.status_labels.values():
+            self.statusBar().addPermanentWidget(label)
+        self._update_status()
+
+    def _connect(self) -> None:
+        self._catalog_loader.finished.connect(self._on_catalog_loaded)
+        self._catalog_loader.failed.connect(self._on_catalog_failed)
+        self._run_loader.finished.connect(self._on_run_loaded)
+        self._run_loader.failed.connect(self._on_run_failed)
+        self.browser.dataset_opened.connect(self._on_dataset_opened)
+        self.browser.dataset_failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
+        self.panel.start_requested.connect(self.start_training)
+        self.panel.widgets["train.device"].currentIndexChanged.connect(self._update_status)
+        self.panel.live_change_requested.connect(self._on_live_change_requested)
+        self.panel.pause_action.triggered.connect(self.runner.set_paused)
+        self.panel.stop_action.triggered.connect(self._on_stop_triggered)
+        self.panel.checkpoint_action.triggered.connect(self._on_checkpoint_triggered)
+        self.runner.run_started.connect(self._on_run_started)
+        self.runner.report_ready.connect(self._on_report_ready)
+        self.runner.sample_ready.connect(self._on_sample_ready)
+        self.runner.run_ended.connect(self._on_run_ended)
+        self.runner.failed.connect(self._on_training_failed)
+        self.runner.running_changed.connect(self._on_running_changed)
+        self.runner.paused_changed.connect(self._on_running_changed)
+
+    def load_catalog(self) -> None:
+        """Import the engine and read the registries on a worker thread (the window is already up)."""
+        self.statusBar().showMessage("Loading the engine and its registries...")
+        self._catalog_loader.submit(load_catalog)
+
+    # --- catalog and dataset ---
+    @Slot(object)
+    def _on_catalog_loaded(self, catalog: Catalog) -> None:
+        self.set_catalog(catalog)
+
+    def set_catalog(self, catalog: Catalog, restore: bool = True) -> None:
+        """Fill the combos from the registries; ``restore`` reapplies the last choices and dataset."""
+        self.catalog = catalog
+        self.browser.set_catalog(catalog)
+        self.panel.set_catalog(catalog)
+        if restore:
+            settings.restore_choices(self)
+        self.statusBar().showMessage("Ready", 3000)
+        self._update_status()
+        self.catalog_loaded.emit(catalog)
+
+    @Slot(object)
+    def _on_catalog_failed(self, exc: Exception) -> None:
+        QMessageBox.critical(self, "Engine not available", f"The training engine could not be loaded:\n{exc}")
+
+    @Slot(object)
+    def _on_dataset_opened(self, info: DatasetInfo) -> None:
+        self.panel.set_dataset(info.spec, info.kind, info.num_classes)
+        self.statusBar().showMessage(f"Dataset {info.spec}: {info.count:,} items", 5000)
+
+    # --- training ---
+    def start_training(self, cfg) -> None:
+        if self.runner.is_running:
+            return
+        self._stop_following()
+        self.run_device = ""
+        self.session = TrainingSession(total_steps=cfg.train.steps)
+        self.plots.set_session(self.session)
+        self.gallery.reset("", cfg.to_dict())
+        self.runner.start(cfg)
+        self.statusBar().showMessage("Preparing data and networks...")
+
+    def resume_opened_run(self) -> None:
+        if self.runner.is_running or not self.opened_run:
+            return
+        steps = int(self.panel.values()["train.steps"])
+        self._stop_following()
+        self.runner.start(resume_dir=self.opened_run, steps=steps if steps > self.session.step else None)
+        self.statusBar().showMessage(f"Resuming {self.opened_run}...")
+
+    @Slot(object)
+    def _on_run_started(self, info) -> None:
+        if info.step > 0:  # resumed: the engine rewound metrics.jsonl to the checkpoint
+            self.session.truncate_after(info.step)
+            self.gallery.state.truncate_after(info.step)
+        else:
+            self.gallery.reset(info.run_dir, info.config, info.data_kind == "image")
+        self.session.run_dir, self.session.total_steps = info.run_dir, info.config["train"]["steps"]
+        self.run_device = info.device
+        self.setWindowTitle(f"GAN Studio - {Path(info.run_dir).name}")
+        self.statusBar().showMessage(f"Training into {info.run_dir}", 5000)
+        self._update_status()
+
+    @Slot(object)
+    def _on_report_ready(self, report) -> None:
+        self.session.add_rows([report.to_row()])
+        self._update_status()
+
+    @Slot(object)
+    def _on_sample_ready(self, sample) -> None:
+        self.gallery.add_sample(sample.step, sample.path, sample.grid)
+
+    @Slot(object)
+    def _on_run_ended(self, ended) -> None:
+        self.session.ended, self.session.step = ended.reason, ended.step
+        self.opened_run = self.session.run_dir
+        self._update_status()
+        note = f"{ended.message}; checkpoint {ended.checkpoint}" if ended.checkpoint else ended.message
+        self.statusBar().showMessage(note, 15000)
+        if ended.reason == "nan":
+            QMessageBox.warning(self, "Training diverged", ended.message)
+
+    @Slot(str, str)
+    def _on_training_failed(self, message: str, run_dir: str) -> None:
+        self.session.ended = "error"
+        QMessageBox.critical(self, "Training failed",
+                             f"{message}\n\nRun directory: {run_dir or '(none was created)'}")
+
+    def _on_running_changed(self, *_) -> None:
+        self.panel.set_running(self.runner.is_running, self.runner.is_paused)
+        self.actions["resume"].setEnabled(bool(self.opened_run) and not self.runner.is_running)
+        self.actions["open_run"].setEnabled(not self.runner.is_running)
+        self._update_status()
+
+    def _on_stop_triggered(self) -> None:
+        self.runner.stop()
+        self.statusBar().showMessage("Stopping after this step and saving a checkpoint...")
+
+    def _on_checkpoint_triggered(self) -> None:
+        self.runner.save_checkpoint()
+        self.statusBar().showMessage(f"Checkpoint requested: {self.session.run_dir}/checkpoints/last.pt", 5000)
+
+    @Slot(object)
+    def _on_live_change_requested(self, values: dict) -> None:
+        self.runner.change(**values)
+        for key, value in values.items():
+            self.session.add_change(self.session.step, f"train.{key}", value)
+        text = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
+        self.statusBar().showMessage(f"Applied {text} from step {self.session.step + 1}", 5000)
+
+    # --- opening and following a run directory ---
+    def open_run_dialog(self) -> None:
+        start = QSettings().value("runs/last_parent", str(Path.cwd() / "runs"))
+        path = QFileDialog.getExistingDirectory(self, "Open run directory", start)
+        if path:
+            self.open_run(path)
+
+    def open_run(self, path: str) -> None:
+        if self.runner.is_running:
+            QMessageBox.information(self, "Training in progress", "Stop the current run before opening another.")
+            return
+        self.statusBar().showMessage(f"Opening {path}...")
+        self._run_loader.submit(lambda: open_run(path))
+
+    @Slot(object)
+    def _on_run_loaded(self, opened: OpenedRun) -> None:
+        self._stop_following()
+        self.session, self.opened_run = opened.session, opened.path
+        self.plots.set_session(self.session)
+        self.gallery.reset(opened.path, opened.config)
+        self.gallery.set_samples(opened.samples)
+        self._tail = RunTail(opened.path, opened.offset)
+        self._follow_timer.start()
+        QSettings().setValue("runs/last_parent", str(Path(opened.path).parent))
+        self.run_device = str(opened.config.get("train", {}).get("device", "?"))
+        self.setWindowTitle(f"GAN Studio - {Path(opened.path).name}")
+        self._on_running_changed()
+        self.statusBar().showMessage(f"Opened {opened.path}; following it while it grows", 5000)
+        self.run_opened.emit(opened.path)
+
+    @Slot(object)
+    def _on_run_failed(self, exc: Exception) -> None:
+        QMessageBox.warning(self, "Cannot open run", str(exc).strip().splitlines()[0] if str(exc).strip() else
+                            type(exc).__name__)
+
+    def _poll_followed_run(self) -> None:
+        rows = self._tail.poll() if self._tail else []
+        if self._tail is not None and self._tail.rewritten:  # resumed elsewhere: metrics were rewound
+            path = self._tail.path
+            self._stop_following()
+            self.open_run(path)
+            return
+        if not rows:
+            return
+        self.session.add_rows(rows)
+        for row in rows:
+            if row.get("event") == "sample" and row.get("path"):
+                self.gallery.add_sample(int(row["step"]), os.path.join(self._tail.path, row["path"]))
+        self._update_status()
+
+    def _stop_following(self) -> None:
+        self._follow_timer.stop()
+        self._tail = None
+
+    # --- status bar ---
+    def _update_status(self) -> None:
+        s, labels = self.session, self.status_labels
+        chosen = self.panel.widgets["train.device"].currentData() if self.catalog else None
+        labels["device"].setText(f"Device: {self.run_device or chosen or '...'}")
+        total = f"/{s.total_steps:,}" if s.total_steps else ""
+        paused = " (paused)" if self.runner.is_paused else ""
+        labels["step"].setText(f"Step {s.step:,}{total}{paused}")
+        rate = s.images_per_sec
+        labels["rate"].setText(f"{rate:,.0f} images/s" if math.isfinite(rate) else "- images/s")
+        labels["eta"].setText(f"ETA {format_eta(s.eta_seconds())}" if self.runner.is_running else
+                              (f"Ended: {s.ended}" if s.ended else "ETA --:--"))
+
+    # --- appearance, drops, closing ---
+    def set_theme(self, theme: str) -> None:
+        self.theme = theme
+        apply_theme(theme)
+        action = self.actions.get(f"theme_{theme}") if hasattr(self, "actions") else None
+        if action is not None:
+            action.setChecked(True)
+
+    def reset_layout(self) -> None:
+        for dock in self.docks:
+            dock.setFloating(False)
+            dock.show()
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.resizeDocks(self.docks, [380, 520], Qt.Orientation.Vertical)
+
+    def dragEnterEvent(self, event) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        if os.path.isfile(os.path.join(paths[0], "config.json")):
+            self.open_run(paths[0])  # a run directory: show its curves
+        else:
+            self.browser.open_path(paths[0])
+
+    def closeEvent(self, event) -> None:
+        if self.runner.is_running:
+            answer = QMessageBox.question(
+                self, "Training in progress", "Stop and save checkpoint?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes)
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.statusBar().showMessage("Stopping and saving a checkpoint...")
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self.runner.shutdown()
+            finally:
+                QGuiApplication.restoreOverrideCursor()
+        settings.save(self)
+        self.shutdown_workers()
+        super().closeEvent(event)
+
+    def shutdown_workers(self) -> None:
+        self._stop_following()
+        self.runner.shutdown()
+        for loader in (self._catalog_loader, self._run_loader):
+            loader.shutdown()
+        self.browser.shutdown()

@@ -1,0 +1,253 @@
+"""DatasetBrowser: pick a registered dataset or open a folder/file, see its summary and thumbnails."""
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMenu,
+                               QPushButton, QStackedWidget, QVBoxLayout, QWidget)
+
+from studio.state.catalog import Catalog
+from studio.views.thumbnails import ThumbnailGrid, ThumbnailModel
+from studio.widgets.collapsible import CollapsibleSection
+from studio.workers import BackgroundCall
+
+MAX_CLASSES_LISTED = 12
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """The opened dataset, as the training panel needs it."""
+
+    spec: str  # what goes into data.dataset: "glyphs" or "mnist:/data/mnist"
+    kind: str  # "image", "points", "paired", "unpaired"
+    num_classes: int
+    count: int
+
+
+class DatasetBrowser(QWidget):
+    """Registry datasets plus "Open folder/file..."; summary, thumbnail grid, skipped-files report.
+
+    Signals:
+        dataset_opened(object): a :class:`DatasetInfo` once a dataset loaded
+        dataset_failed(str): the one-line reason a dataset could not be opened
+    """
+
+    dataset_opened = Signal(object)
+    dataset_failed = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.catalog: Catalog | None = None
+        self.current: DatasetInfo | None = None
+        self._loader = BackgroundCall("dataset-loader", self)
+        self._loader.finished.connect(self._on_loader_finished)
+        self._loader.failed.connect(self._on_loader_failed)
+        self._build()
+
+    # --- layout ---
+    def _build(self) -> None:
+        self.combo = QComboBox(enabled=False, toolTip="Datasets from the registry and ones you opened")
+        self.combo.addItem("loading datasets...")
+        self.combo.activated.connect(self._on_combo_activated)
+        self.open_button = QPushButton("Open...", toolTip="Open a dataset folder or file (or drop it on the window)")
+        menu = QMenu(self.open_button)
+        menu.addAction("Open folder...", self.choose_folder)
+        menu.addAction("Open file...", self.choose_file)
+        self.open_button.setMenu(menu)
+        top = QHBoxLayout()
+        top.addWidget(self.combo, 1)
+        top.addWidget(self.open_button)
+
+        self.path_edit = QLineEdit(placeholderText="folder or file for this kind of dataset")
+        self.path_edit.returnPressed.connect(self._on_path_entered)
+        browse = QPushButton("Browse...", clicked=self.choose_folder)
+        self.path_row = QWidget()
+        row = QHBoxLayout(self.path_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        self.path_row.setVisible(False)
+
+        self.summary = QLabel("Choose a dataset, or drop a folder on the window.", wordWrap=True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model = ThumbnailModel(parent=self)
+        self.grid = ThumbnailGrid(self.model)
+        self.scatter = pg.PlotWidget()
+        self.scatter.setAspectLocked(True)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.grid)
+        self.pages.addWidget(self.scatter)
+        self.skipped_list = QListWidget()
+        self.skipped_list.setMaximumHeight(140)
+        self.skipped = CollapsibleSection("Skipped files (0)", self.skipped_list)
+        self.skipped.setVisible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.path_row)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.skipped)
+
+    # --- choosing ---
+    def set_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.combo.clear()
+        for choice in catalog.datasets:
+            text = f"{choice.kind}: choose a folder or file..." if choice.needs_path else choice.name
+            self.combo.addItem(text, choice.name)
+            self.combo.setItemData(self.combo.count() - 1, choice.summary, Qt.ItemDataRole.ToolTipRole)
+        self.combo.setEnabled(True)
+
+    def select(self, spec: str) -> None:
+        """Show and load ``spec`` (a registry name or "kind:PATH" with a real path)."""
+        at = self.combo.findData(spec)
+        if at < 0:
+            self.combo.addItem(spec, spec)
+            at = self.combo.count() - 1
+        self.combo.setCurrentIndex(at)
+        self.path_row.setVisible(False)
+        self.load(spec)
+
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open dataset folder")
+        if path:
+            self._open_path_for_current_kind(path)
+
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open dataset file")
+        if path:
+            self._open_path_for_current_kind(path)
+
+    def open_path(self, path: str) -> None:
+        """Open a file or folder by trying each on-disk kind, specific kinds first and "folder" last."""
+        if self.catalog is None:
+            self._show_error(f"{path}: the dataset registry is still loading; try again in a moment")
+            return
+        kinds = [c.kind for c in self.catalog.path_kinds()]
+        self._start_load(f"{path}", lambda: _open_any(path, kinds))
+
+    def load(self, spec: str) -> None:
+        self._start_load(spec, lambda: (spec, _open(spec)))
+
+    @Slot(int)
+    def _on_combo_activated(self, index: int) -> None:
+        spec = self.combo.itemData(index)
+        if spec and spec.endswith(":PATH"):
+            self.path_row.setVisible(True)
+            self.path_edit.setFocus()
+        elif spec:
+            self.path_row.setVisible(False)
+            self.load(spec)
+
+    def _on_path_entered(self) -> None:
+        path = self.path_edit.text().strip()
+        if path:
+            self._open_path_for_current_kind(os.path.expanduser(path))
+
+    def _open_path_for_current_kind(self, path: str) -> None:
+        spec = self.combo.currentData() or ""
+        if spec.endswith(":PATH"):
+            self.select(f"{spec[:-len(':PATH')]}:{path}")
+        else:
+            self.open_path(path)
+
+    # --- loading on the worker thread ---
+    def _start_load(self, what: str, fn) -> None:
+        self.summary.setText(f"Opening <b>{html.escape(what)}</b>...")
+        self._loader.submit(fn)
+
+    @Slot(object)
+    def _on_loader_finished(self, result) -> None:
+        spec, data = result
+        if self.combo.currentData() != spec:
+            at = self.combo.findData(spec)
+            if at < 0:
+                self.combo.addItem(spec, spec)
+                at = self.combo.count() - 1
+            self.combo.setCurrentIndex(at)
+        self._show_dataset(spec, data)
+
+    @Slot(object)
+    def _on_loader_failed(self, exc: Exception) -> None:
+        self._show_error(_message(exc))
+
+    def _show_dataset(self, spec: str, data) -> None:
+        report = data.report
+        self.current = DatasetInfo(spec, data.kind, data.num_classes, len(data))
+        self.summary.setText(summary_html(spec, report))
+        if data.kind == "points":
+            self.model.set_images(None)
+            self.scatter.clear()
+            step = max(1, len(data.x) // 5000)
+            self.scatter.plot(data.x[::step, 0], data.x[::step, 1], pen=None, symbol="o", symbolSize=3,
+                              symbolPen=None, symbolBrush=pg.mkBrush(80, 140, 220, 160))
+            self.pages.setCurrentWidget(self.scatter)
+        else:
+            self.model.set_images(data.x, data.labels, data.class_names)
+            self.pages.setCurrentWidget(self.grid)
+        self._show_skipped(report.skipped)
+        self.dataset_opened.emit(self.current)
+
+    def _show_skipped(self, skipped) -> None:
+        self.skipped_list.clear()
+        self.skipped_list.addItems([f"{s.path}: {s.reason}" for s in skipped])
+        self.skipped.set_title(f"Skipped files ({len(skipped)})")
+        self.skipped.setVisible(bool(skipped))
+
+    def _show_error(self, message: str) -> None:
+        self.summary.setText(f"<span style='color:#d03030'><b>Could not open the dataset.</b></span><br>"
+                             f"{html.escape(message)}")
+        self.dataset_failed.emit(message)
+
+    def shutdown(self) -> None:
+        self._loader.shutdown()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+
+def summary_html(spec: str, report) -> str:
+    shape = "x".join(str(s) for s in report.shape)
+    lines = [f"<b>{html.escape(spec)}</b>: {report.count:,} items, {report.kind}, item shape {shape}"]
+    if report.class_names:
+        pairs = [f"{html.escape(str(n))} ({c:,})" for n, c in zip(report.class_names, report.class_counts)]
+        more = len(pairs) - MAX_CLASSES_LISTED
+        listed = ", ".join(pairs[:MAX_CLASSES_LISTED]) + (f", ... {more} more" if more > 0 else "")
+        lines.append(f"{len(pairs)} classes: {listed}")
+    for key, (w, h) in report.sizes_seen.items():
+        lines.append(f"size on disk, {html.escape(key)}: {w}x{h}")
+    if report.skipped:
+        lines.append(f"<span style='color:#c07000'>{len(report.skipped)} file(s) skipped, see below</span>")
+    return "<br>".join(lines)
+
+
+def _open(spec: str):
+    from gan_backend.data import open_dataset
+
+    return open_dataset(spec)
+
+
+def _open_any(path: str, kinds: list[str]):
+    """(spec, dataset) of the first kind that reads ``path``; the error names every kind's reason."""
+    from gan_backend.data import DatasetError
+
+    if not os.path.exists(path):
+        raise DatasetError(f"{path}: no such file or folder")
+    reasons = []
+    for kind in kinds:
+        try:
+            return f"{kind}:{path}", _open(f"{kind}:{path}")
+        except (DatasetError, ValueError, OSError) as exc:
+            reasons.append(f"{kind}: {_message(exc)}")
+    raise DatasetError(f"{path} is not a dataset any reader understands ({'; '.join(reasons) or 'no on-disk kinds'})")
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

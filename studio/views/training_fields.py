@@ -1,0 +1,41 @@
+"""Which config fields the training panel shows, and how: the table the panel is generated from.
+
+Combos come from the registries (see ``studio.state.catalog``); numbers and tips from the config
+dataclasses, whose one-line comments become the tooltips. A new registry entry needs no change here.
+"""
+from __future__ import annotations
+
+# (config key, label, minimum, maximum) for numeric fields; the widget type follows the field's type.
+NUMBER_FIELDS = [
+    ("model.latent_dim", "Latent size", 1, 4096),
+    ("model.width", "Width (channels)", 4, 1024),
+    ("train.lr_g", "Learning rate G", 1e-7, 1.0),
+    ("train.lr_d", "Learning rate D", 1e-7, 1.0),
+    ("train.batch_size", "Batch size", 1, 4096),
+    ("train.d_steps", "D steps per G step", 1, 50),
+    ("train.g_steps", "G steps per D step", 1, 50),
+    ("train.seed", "Seed", 0, 2**31 - 1),
+    ("train.steps", "Steps", 1, 10_000_000),
+]
+
+# Fields safe to change while training (TrainControl.change); the engine logs each change.
+LIVE_FIELDS = {"train.lr_g": "lr_g", "train.lr_d": "lr_d", "train.d_steps": "d_steps", "train.g_steps": "g_steps"}
+
+# The course's training tips: checkbox text and the value a checked box sets (unchecked = off).
+TIPS = [
+    ("train.label_smoothing", "One-sided label smoothing (0.1)", 0.1, 0.0),
+    ("train.label_flip", "Noisy labels: flip 5% of D's targets", 0.05, 0.0),
+    ("train.instance_noise", "Instance noise on D's inputs (0.1, annealed)", 0.1, 0.0),
+    ("model.g_dropout", "Dropout in G (0.3)", 0.3, 0.0),
+    ("train.ema", "EMA of G for samples (0.999)", 0.999, 0.0),
+    ("model.spectral_norm_d", "Spectral norm in D", True, False),
+]
+
+AMP_MODES = ["off", "bf16", "fp16"]
+
+GROUPS = [
+    ("Model", ["model.name", "model.latent_dim", "model.width"]),
+    ("Loss", ["loss.name", "loss.penalty"]),
+    ("Optimisation", ["train.lr_g", "train.lr_d", "train.batch_size", "train.d_steps", "train.g_steps"]),
+    ("Run", ["train.device", "train.amp", "train.seed", "train.steps"]),
+]

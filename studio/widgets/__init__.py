@@ -1,0 +1,1 @@
+"""Small reusable widgets: collapsible section, scientific spin box, labelled slider, image canvas, theme."""

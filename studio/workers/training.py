@@ -1,0 +1,165 @@
+"""Training on a QThread: the engine loop in a worker, controlled through flags, reported as signals."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the GUI needs to know once a run exists."""
+
+    run_dir: str
+    config: dict  # the run's Config as a dict (config.json)
+    data_kind: str  # "image" | "points" | ... (the sample picture is a grid only for images)
+    device: str  # the torch device it trains on, e.g. "cpu", "cuda:0"
+    step: int = 0  # the step it starts from (> 0 when resumed from a checkpoint)
+
+
+class TrainingWorker(QObject):
+    """Runs ``Trainer.run`` on its own thread and re-emits every item.
+
+    Pause, stop and checkpoint-now are ``threading.Event`` flags the engine polls between steps; they are
+    not queued slots, because ``run`` occupies this thread until training ends.
+
+    Signals:
+        run_started(object): a :class:`RunInfo`, once the run directory exists and the networks are built
+        report_ready(object): a ``TrainReport``
+        sample_ready(object): a ``SampleReport`` whose ``grid`` is a copy the receiver owns
+        run_ended(object): the ``RunEnded`` that closes every run that did not raise
+        failed(str, str): the exception as one line, and the run directory ("" when none was created)
+        finished(): ``run`` returned, whatever happened
+    """
+
+    run_started = Signal(object)
+    report_ready = Signal(object)
+    sample_ready = Signal(object)
+    run_ended = Signal(object)
+    failed = Signal(str, str)
+    finished = Signal()
+
+    def __init__(self, control, cfg=None, resume_dir: str = "", steps: int | None = None):
+        super().__init__()
+        self.control, self._cfg, self._resume_dir, self._steps = control, cfg, resume_dir, steps
+
+    @Slot()
+    def run(self) -> None:
+        run_dir = ""
+        try:
+            from gan_backend.engine.loop import Trainer
+            from gan_backend.engine.reports import RunEnded, SampleReport, TrainReport
+
+            trainer = Trainer.resume(self._resume_dir, steps=self._steps) if self._resume_dir \
+                else Trainer.new(self._cfg)
+            run_dir = str(trainer.run_dir.path)
+            self.run_started.emit(RunInfo(run_dir, trainer.cfg.to_dict(), trainer.task.data.kind,
+                                          str(trainer.task.device), trainer.step))
+            for item in trainer.run(self.control):
+                if isinstance(item, TrainReport):
+                    self.report_ready.emit(item)
+                elif isinstance(item, SampleReport):
+                    self.sample_ready.emit(SampleReport(item.step, item.grid.copy(), item.path))
+                elif isinstance(item, RunEnded):
+                    self.run_ended.emit(item)
+        except Exception as exc:  # shown to the user with the run directory; the app goes on
+            self.failed.emit(one_line(exc), run_dir)
+        finally:
+            self.finished.emit()
+
+
+class TrainingRunner(QObject):
+    """Owns the training thread and its worker; the GUI's single handle on training.
+
+    Signals:
+        run_started(object), report_ready(object), sample_ready(object), run_ended(object),
+        failed(str, str): forwarded from the worker (see :class:`TrainingWorker`)
+        running_changed(bool): a run started, or its thread finished
+        paused_changed(bool)
+    """
+
+    run_started = Signal(object)
+    report_ready = Signal(object)
+    sample_ready = Signal(object)
+    run_ended = Signal(object)
+    failed = Signal(str, str)
+    running_changed = Signal(bool)
+    paused_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self.control = None
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.is_running and self.control.pause.is_set()
+
+    def start(self, cfg=None, resume_dir: str = "", steps: int | None = None) -> None:
+        """Train ``cfg`` (a ``gan_backend.config.Config``) in a new run, or resume ``resume_dir``."""
+        if self.is_running:
+            raise RuntimeError("a run is already in progress; stop it first")
+        from gan_backend.engine.reports import TrainControl
+
+        self.control = TrainControl()
+        self._worker = TrainingWorker(self.control, cfg, resume_dir, steps)
+        self._thread = QThread()
+        self._thread.setObjectName("training")
+        self._worker.moveToThread(self._thread)
+        for name in ("run_started", "report_ready", "sample_ready", "run_ended", "failed"):
+            getattr(self._worker, name).connect(getattr(self, name))
+        self._worker.finished.connect(self._thread.quit)
+        self._worker.finished.connect(self._on_finished)
+        self._thread.started.connect(self._worker.run)
+        self._thread.start()
+        self.running_changed.emit(True)
+
+    def set_paused(self, paused: bool) -> None:
+        if self.is_running and paused != self.control.pause.is_set():
+            (self.control.pause.set if paused else self.control.pause.clear)()
+            self.paused_changed.emit(paused)
+
+    def toggle_pause(self) -> None:
+        self.set_paused(not self.is_paused)
+
+    def stop(self) -> None:
+        """Ask the loop to stop after its current step; it saves a checkpoint and ends the run."""
+        if self.is_running:
+            self.control.stop.set()
+
+    def save_checkpoint(self) -> None:
+        if self.is_running:
+            self.control.checkpoint_now.set()
+
+    def change(self, **values) -> None:
+        """Live-safe changes (lr_g, lr_d, d_steps, g_steps), applied before the next step."""
+        if self.is_running:
+            self.control.change(**values)
+
+    def shutdown(self) -> None:
+        """Stop, let the loop save its checkpoint, and wait for the thread (blocks up to one step + save)."""
+        if self._thread is None:
+            return
+        self.stop()
+        self._thread.quit()
+        self._thread.wait()
+        self._on_finished()
+
+    @Slot()
+    def _on_finished(self) -> None:
+        if self._thread is None:
+            return  # shutdown() already joined the thread
+        self._thread.wait()  # finished() is emitted just before run() returns; the join is immediate
+        self._thread = self._worker = None
+        self.running_changed.emit(False)
+        self.paused_changed.emit(False)
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

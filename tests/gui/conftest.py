@@ -1,0 +1,70 @@
+"""GUI test helpers: the registries loaded once, non-blocking message boxes, a tiny training config."""
+from __future__ import annotations
+
+import pytest
+
+# Qt messages that are not defects, each with the reason it is ignored.
+QT_LOG_IGNORED = [
+    r"This plugin does not support propagateSizeHints\(\)",  # offscreen platform: no window manager hints
+    r"This plugin does not support raise\(\)",  # offscreen platform: no window stacking
+]
+
+# Small enough for ~20 steps in a few seconds on a shared 2-core CPU.
+TINY = {"data.dataset": "glyphs", "data.n": 2000, "model.width": 8, "model.latent_dim": 16,
+        "train.batch_size": 16, "run.log_every": 2, "run.sample_every": 10, "run.checkpoint_every": 1000,
+        "run.grid_size": 16}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/gui/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
+            item.add_marker(pytest.mark.qt_log_ignore(*QT_LOG_IGNORED))
+
+
+def tiny_config(run_dir, steps: int = 20, **overrides):
+    from gan_backend.config import Config
+
+    cfg = Config()
+    for key, value in {**TINY, "train.steps": steps, "run.run_dir": str(run_dir), **overrides}.items():
+        cfg.set(key, value)
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    from studio.state.catalog import load_catalog
+
+    return load_catalog()
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch):
+    """Message boxes return at once (Yes / Ok) and are recorded as (kind, title, text)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str, str]] = []
+
+    def fake(kind, answer):
+        def show(parent, title, text, *args, **kwargs):
+            shown.append((kind, title, text))
+            return answer
+        return show
+
+    for kind in ("critical", "warning", "information", "about"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(fake(kind, QMessageBox.StandardButton.Ok)))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(fake("question", QMessageBox.StandardButton.Yes)))
+    return shown
+
+
+@pytest.fixture
+def window(qtbot, catalog):
+    """The main window with the registries loaded; glyphs is the panel's dataset but is not loaded."""
+    from studio.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.set_catalog(catalog, restore=False)
+    w.panel.set_dataset("glyphs", "image", 10)
+    return w
