@@ -20,6 +20,7 @@ from studio.views.plots import LossPlotPanel
 from studio.views.training import TrainingPanel
 from studio.widgets.theme import apply_theme
 from studio.workers import BackgroundCall, TrainingRunner
+from studio.workspaces import WorkspaceTabs
 
 FOLLOW_MS = 500  # how often an opened run directory is checked for new lines
 
@@ -64,7 +65,8 @@ class MainWindow(QMainWindow):
         self.centre.addWidget(self.gallery)
         self.centre.setStretchFactor(0, 3)
         self.centre.setStretchFactor(1, 2)
-        self.setCentralWidget(self.centre)
+        self.workspaces = WorkspaceTabs(self, self.centre)
+        self.setCentralWidget(self.workspaces)
         self.docks = []
         for title, widget in (("Dataset", self.browser), ("Training", self.panel)):
             dock = QDockWidget(title, self)

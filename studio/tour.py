@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 import tempfile
 from pathlib import Path
 
@@ -84,12 +85,35 @@ class Tour(QObject):
         self._save(w, "main_window_dark.png")
         self._save(w.plots, "plots_dark.png")
         w.set_theme("light")
+        shots.update(self._shoot_workspaces())
         if self._errors:
             self._fail(f"{len(self._errors)} error(s) during the tour, first: {self._errors[0]}")
             return
         self.exit_code = 0
         print(f"tour: {len(shots) + 2} screenshots in {self.out}", file=sys.stderr)
         self._quit()
+
+    def _shoot_workspaces(self) -> dict:
+        """Every extra tab, as a user opening it sees it. A view may define ``prepare_for_tour()`` (start
+        something worth seeing) and ``tour_ready() -> bool`` (the tour waits for it, at most 60 s)."""
+        from studio.workspaces import WORKSPACES
+
+        w, shots = self.window, {}
+        for index, ws in enumerate(WORKSPACES, start=1):
+            w.workspaces.setCurrentIndex(index)
+            view = w.workspaces.view(ws.title)
+            if hasattr(view, "prepare_for_tour"):
+                view.prepare_for_tour()
+            deadline = time.monotonic() + 60
+            while hasattr(view, "tour_ready") and not view.tour_ready() and time.monotonic() < deadline:
+                QApplication.processEvents()
+                time.sleep(0.02)
+            QApplication.processEvents()
+            name = f"workspace_{ws.title.lower().replace(' ', '_')}.png"
+            self._save(w, name)
+            shots[name] = view
+        w.workspaces.setCurrentIndex(0)
+        return shots
 
     def _pick_sample(self) -> None:
         """Click the sample in the second row, third column, as a user picking a digit would."""

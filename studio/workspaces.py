@@ -1,0 +1,68 @@
+"""Workspaces: the tabs of the centre area beyond "Train". Each is built on first show, so its imports
+(torch, models) never slow the window's start.
+
+To add a view: write ``studio/views/<name>.py`` with a ``QWidget`` subclass taking ``(window)`` (the
+MainWindow, for its session, gallery selection and status bar), then add one line to ``WORKSPACES``.
+The tour grabs every workspace.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+
+@dataclass(frozen=True)
+class Workspace:
+    title: str  # tab text
+    target: str  # "module:Class"; the class takes the MainWindow
+    tip: str  # tab tooltip
+
+
+WORKSPACES: list[Workspace] = [
+]
+
+
+class WorkspaceTabs(QTabWidget):
+    """Tab 0 is the training view; the others are placeholders until first shown."""
+
+    def __init__(self, window, train_view: QWidget):
+        super().__init__()
+        self.window_ref, self.built = window, {}
+        self.setDocumentMode(True)
+        self.addTab(train_view, "Train")
+        self.setTabToolTip(0, "Pick data and a GAN, press Start and watch it learn")
+        for ws in WORKSPACES:
+            holder = QWidget()
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            index = self.addTab(holder, ws.title)
+            self.setTabToolTip(index, ws.tip)
+        self.currentChanged.connect(self._on_current_changed)
+
+    def view(self, title: str) -> QWidget:
+        """The workspace's view, built now if it was not yet."""
+        for i, ws in enumerate(WORKSPACES, start=1):
+            if ws.title == title:
+                return self._ensure(i)
+        raise KeyError(f"no workspace {title!r}; have {[w.title for w in WORKSPACES]}")
+
+    @Slot(int)
+    def _on_current_changed(self, index: int) -> None:
+        if index > 0:
+            self._ensure(index)
+
+    def _ensure(self, index: int) -> QWidget:
+        if index in self.built:
+            return self.built[index]
+        ws, holder = WORKSPACES[index - 1], self.widget(index)
+        module, _, cls = ws.target.partition(":")
+        try:
+            view = getattr(importlib.import_module(module), cls)(self.window_ref)
+        except Exception as exc:  # a broken view must not take the window down
+            view = QLabel(f"The {ws.title} view could not be opened:\n{type(exc).__name__}: {exc}")
+            view.setWordWrap(True)
+        holder.layout().addWidget(view)
+        self.built[index] = view
+        return view
