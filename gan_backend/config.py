@@ -38,6 +38,7 @@ class ModelConfig:
     conditional: bool = False  # feed class labels to mlp/sngan when the data has them (cdcgan always does)
     cond_mode: str = "projection"  # how cdcgan's D sees labels: "projection" (Miyato) or "concat"
     spectral_norm_d: bool = False  # spectral norm in D: a Lipschitz bound that steadies any loss
+    g_arch: str = "resnet"  # cyclegan's G: "resnet" (residual blocks at 1/4 size) or "unet" (pix2pix's, with skips)
 
 
 @dataclass
@@ -46,11 +47,14 @@ class LossConfig:
     penalty: str = "none"  # "none", "gp" (WGAN-GP style) or "r1" (Mescheder et al.); any loss
     penalty_weight: float = 10.0  # lambda of the gradient penalty, gamma of R1
     clip_value: float = 0.01  # weight clipping bound of the original WGAN (used by loss "wgan")
+    cycle_weight: float = 10.0  # CycleGAN's lambda: L1 of A -> B -> A (and B -> A -> B) keeps each picture's content
+    identity_weight: float = 0.5  # x lambda: L1 of G_A(B) to B; keeps colours when nothing needs changing (0 = off)
+    pool_size: int = 50  # CycleGAN: D also sees fakes from a history of this many, so G cannot chase D (0 = off)
 
 
 @dataclass
 class TrainConfig:
-    steps: int = 1500  # generator steps to train (the unit of "step" everywhere)
+    steps: int = 5000  # generator steps (the unit of "step" everywhere); ~3 min for glyphs on 2 CPU cores
     max_time: float = 0.0  # wall-clock budget in seconds; stops cleanly with a checkpoint (0 = none)
     batch_size: int = 64  # images per D and per G step
     lr_g: float = 2e-4  # G learning rate (separate from D's for TTUR)
