@@ -1,4 +1,4 @@
-"""`gan-studio` command line: train, resume, sample, eval, synthesize, translate, list, datasets; no subcommand opens the window.
+"""`gan-studio` CLI: train, resume, sample, eval, synthesize, translate, list, datasets; no subcommand opens the window.
 
 Bad input (unknown names, broken files, absent devices) prints one line naming the culprit and exits 2.
 """
@@ -62,9 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("--device", default="cpu")
 
     tr = sub.add_parser("translate", help="translate a picture or a folder with a cyclegan (either way) or pix2pix run")
-    tr.add_argument("model", help='"translator" (the shipped day <-> night model), a run directory or a checkpoint file')
+    tr.add_argument("model", help='"translator" (the shipped day <-> night model), a run directory or checkpoint')
     tr.add_argument("--in", dest="input", required=True, help="a picture, or a folder of pictures")
-    tr.add_argument("--out", required=True, help="OUT.png for a picture (or a folder to write into); a folder for a folder")
+    tr.add_argument("--out", required=True, help="OUT.png (or a folder) for a picture; a folder for a folder")
     tr.add_argument("--direction", choices=["AtoB", "BtoA"], default="AtoB", help="AtoB (e.g. day -> night) or BtoA")
     tr.add_argument("--full-res", action="store_true",
                     help="translate at each picture's own size in overlapping tiles (default: at the model's size)")

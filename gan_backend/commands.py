@@ -254,3 +254,37 @@ def cmd_synthesize(args) -> int:
     print(f"painted {args.labels} ({w}x{h}) with {painter.source} (step {painter.step}, {painter.size}x{painter.size}) "
           f"to {out}", file=sys.stderr)
     return 0
+
+
+def cmd_translate(args) -> int:
+    from gan_backend.engine.devices import resolve_device
+    from gan_backend.translator import TranslateError, batch_jobs, list_pictures, load_translator, translate_files
+
+    src, out = Path(args.input), Path(args.out)
+    if not src.exists():
+        raise TranslateError(f"--in {src}: no such file or folder")
+    if src.is_dir() and out.is_file():
+        raise TranslateError(f"--out {out}: is a file; give a folder to translate the folder {src} into")
+    if not src.is_dir() and not out.is_dir() and out.suffix.lower() != ".png":
+        raise TranslateError(f"--out {out}: write a .png file (or name a folder)")
+    translator = load_translator(args.model, resolve_device(args.device))
+    translator.check_direction(args.direction)
+    model = f"{translator.source} ({translator.model}, step {translator.step})"
+    results = lambda jobs: translate_files(translator, jobs, args.direction, args.full_res)  # noqa: E731
+    if not src.is_dir():
+        result = next(results([(src, out / f"{src.stem}.png" if out.is_dir() else out)]))
+        if result.error:
+            raise TranslateError(result.error)
+        print(f"translated {src} {args.direction} with {model} to {result.output}", file=sys.stderr)
+        return 0
+    jobs, progress, failed = batch_jobs(list_pictures(src), out), StageProgress(sys.stderr), 0
+    for done, result in enumerate(results(jobs), 1):
+        if result.error:  # a bad picture is named and skipped; the batch goes on
+            failed += 1
+            progress.close()
+            print(f"error: {result.error}", file=sys.stderr)
+        progress("translate", done, len(jobs))
+    progress.close()
+    print(f"translated {len(jobs) - failed} of {len(jobs)} pictures {args.direction} with {model} to {out}",
+          file=sys.stderr)
+    return 2 if failed else 0

@@ -58,6 +58,9 @@ def load_generator(path: str | Path, device: str | torch.device = "cpu") -> Trai
     ck_path = RunDir.open(path).last_checkpoint if path.is_dir() else path
     state = ckpt.load(ck_path)
     cfg, meta = Config.from_dict(state["config"], source=str(ck_path)), state["meta"]
+    if meta.get("task") == "unpaired":  # two picture-to-picture generators: nothing to sample from noise
+        raise ckpt.CheckpointError(f"{ck_path}: a {meta['model']} run translates pictures and draws none from noise; "
+                                   f"use `gan-studio translate {path} --in PICTURE --out OUT.png`")
     num_classes = len(meta["class_names"]) if meta.get("task") == "conditional" else 0
     spec = ModelSpec.from_config(cfg.model, meta["data_kind"], meta["shape"], num_classes)
     net, _ = MODELS.get(meta["model"])(spec)

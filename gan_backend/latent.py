@@ -131,3 +131,70 @@ def load_latent(path: Path, dim: int) -> dict:
     if vec.numel() != dim:
         raise ValueError(f"{path}: vector has {vec.numel()} values, the model's latent size is {dim}")
     return {**data, "vector": vec}
+
+
+class _ReachedLayer(Exception):
+    """Raised by UpToLayer's hook to end G's forward pass early."""
+
+
+class UpToLayer(nn.Module):
+    """``G`` run only as far as ``layer`` (its first conv/linear layer by default), returning that layer's output.
+
+    ``principal_directions(UpToLayer(G), ...)`` looks at the same activations as on ``G`` but skips the rest of the
+    network: a full DCGAN-64 pass over hundreds of latents takes seconds on a CPU, its first layer milliseconds.
+    Takes G's train/eval mode, so the mode principal_directions restores afterwards is G's own.
+    """
+
+    def __init__(self, G: nn.Module, layer: nn.Module | None = None):
+        super().__init__()
+        self.G, self.layer = G, layer or first_layer(G)
+        self.train(G.training)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        out: list[torch.Tensor] = []
+
+        def stop(module, inputs, output):
+            out.append(output)
+            raise _ReachedLayer
+
+        handle = self.layer.register_forward_hook(stop)
+        try:
+            self.G(z, labels) if labels is not None else self.G(z)
+        except _ReachedLayer:
+            pass
+        finally:
+            handle.remove()
+        return out[0]
+
+
+def label_embeddings(G: nn.Module) -> list[nn.Embedding]:
+    """G's class embeddings: cdcgan's input embedding, sngan's class-conditional BatchNorm scales and shifts."""
+    return [m for m in G.modules() if isinstance(m, nn.Embedding)]
+
+
+@torch.no_grad()
+def class_mix(G: nn.Module, z: torch.Tensor, a: int, b: int, t: torch.Tensor | float) -> torch.Tensor:
+    """Images [B, C, H, W] of latents z [B, d] drawn as the mix (1 - t) class a + t class b; t a float or [B].
+
+    Every label embedding of G is mixed (for cdcgan the label vector appended to z, for sngan each class-conditional
+    BatchNorm's scale and shift), so t = 0 and t = 1 are exactly classes a and b. A G without embeddings (mlp sees
+    a one-hot label) has nothing to mix: its class-a and class-b pictures are blended instead.
+    """
+    n = len(z)
+    t = torch.as_tensor(t, dtype=torch.float32, device=z.device).expand(n)
+    ya = torch.full((n,), a, dtype=torch.long, device=z.device)
+    yb = torch.full((n,), b, dtype=torch.long, device=z.device)
+    embeddings = label_embeddings(G)
+    if not embeddings:
+        return torch.lerp(G(z, ya), G(z, yb), t[:, None, None, None])
+
+    def mix(module, inputs, output):  # output: embed(a) [B, E]; returned in its place
+        other = nn.functional.embedding(yb, module.weight)
+        return torch.lerp(output, other, t[:, None].to(output.dtype))
+
+    handles = [m.register_forward_hook(mix) for m in embeddings]
+    try:
+        return G(z, ya)
+    finally:
+        for h in handles:
+            h.remove()

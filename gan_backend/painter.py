@@ -56,28 +56,33 @@ class Painter:
         return torch.cat([torch.randn(1, self.latent_dim, generator=torch.Generator().manual_seed(s)) for s in seeds])
 
     @torch.no_grad()
-    def paint(self, labels: np.ndarray, seed: int = 0, z: torch.Tensor | None = None) -> np.ndarray:
+    def paint(self, labels: np.ndarray, seed: int = 0, z: torch.Tensor | None = None,
+              size: int | None = None) -> np.ndarray:
         """uint8 [H, W] class indices -> uint8 [S, S, 3] picture; [B, H, W] -> [B, S, S, 3].
 
         ``z`` [B, latent_dim] overrides ``seed`` (e.g. several styles of one map: repeat the map).
+        ``size``: paint at this side (a multiple of 16) instead of the model's own; the networks are
+        fully convolutional, so a bigger canvas gets sharper edges at a proportionally higher cost.
         """
         single = labels.ndim == 2
-        maps = self.fit(labels[None] if single else labels)
+        maps = self.fit(labels[None] if single else labels, size or self.size)
         z = self.latents([seed] * len(maps)) if z is None else z
         cond = one_hot(torch.from_numpy(maps).to(self.device), self.num_classes)
         pictures = to_uint8(self.net(cond, z.to(self.device, torch.float32)))
         pictures = np.repeat(pictures, 3, axis=-1) if pictures.shape[-1] == 1 else pictures
         return pictures[0] if single else pictures
 
-    def fit(self, maps: np.ndarray) -> np.ndarray:
-        """uint8 [B, H, W] -> [B, S, S] at the model's size (nearest neighbour); ValueError on unknown classes."""
+    def fit(self, maps: np.ndarray, side: int) -> np.ndarray:
+        """uint8 [B, H, W] -> int64 [B, side, side] (nearest neighbour); LabelMapError on unknown classes."""
         top = int(maps.max(initial=0))
         if top >= self.num_classes:
             raise LabelMapError(f"label value {top} is beyond the {self.num_classes} classes of this model "
                                 f"(0..{self.num_classes - 1})")
-        if maps.shape[1:] == (self.size, self.size):
+        if side % 16:
+            raise ValueError(f"paint size {side}: use a multiple of 16 (the generator halves the map four times)")
+        if maps.shape[1:] == (side, side):
             return np.ascontiguousarray(maps, np.int64)
-        return np.stack([np.asarray(Image.fromarray(m.astype(np.uint8)).resize((self.size, self.size), Image.NEAREST))
+        return np.stack([np.asarray(Image.fromarray(m.astype(np.uint8)).resize((side, side), Image.NEAREST))
                          for m in maps]).astype(np.int64)
 
     def colourise(self, labels: np.ndarray) -> np.ndarray:

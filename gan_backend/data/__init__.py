@@ -12,6 +12,7 @@ from gan_backend.data import labelmaps as _labelmaps  # noqa: F401,E402
 from gan_backend.data import npz as _npz  # noqa: F401,E402
 from gan_backend.data import paired as _paired  # noqa: F401,E402
 from gan_backend.data import scenes as _scenes  # noqa: F401,E402
+from gan_backend.data import day2night as _day2night  # noqa: F401,E402
 
 
 def open_dataset(spec: str, *, seed: int = 0, n: int | None = None, **options) -> ArrayDataset:

@@ -118,6 +118,11 @@ def _to_mode(im: Image.Image, channels: int, background: tuple[int, int, int]) -
     return im if im.mode == target else im.convert(target)
 
 
+def to_rgb(im: Image.Image, background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
+    """Any mode as "RGB": 16-bit grey scaled, alpha composited on ``background``, CMYK and palettes converted."""
+    return _to_mode(im, 3, background)
+
+
 def crop_box(width: int, height: int, geometry: Geometry, jitter: tuple[float, float],
              left: float = 0.0) -> tuple[float, float, float, float]:
     """The square of the source (after ``left`` px of offset) that becomes the output.

@@ -1,9 +1,9 @@
 """Trees, bushes and boulders for the ``scenes`` dataset: shape templates stamped in perspective.
 
 Each kind has a bank of templates drawn once in the object's own coordinates (x -1..1 left to right,
-y 0..1 top to base) with noise-wobbled outlines. Placing an object is one ``grid_sample`` of its
-template over the whole frame (a single C call per object slot for the whole batch), which is far
-cheaper than evaluating the shape formulas per pixel per object. Objects stand on the ground; the
+y 0..1 top to base) with noise-wobbled outlines. Placing objects is one ``grid_sample`` per object
+slot for the whole batch, each template resampled over its object's bounding box only: far cheaper
+than evaluating shape formulas per pixel of the frame per object. Objects stand on the ground; the
 nearer (lower) an object's base, the bigger it is and the more it hides what is behind it.
 """
 from __future__ import annotations
@@ -112,8 +112,7 @@ def place_objects(rng: np.random.Generator, horizon: np.ndarray, ground: np.ndar
             continue
         flat, stamp = _stamp(kinds[rows, k], variant[rows, k], *(a[rows, k] for a in (cx, base, height, half_w)),
                              rows, s)
-        kind_map[flat] = stamp[3]
-        shade[flat], trunk[flat] = stamp[1], stamp[2] > 0.5
+        kind_map[flat], shade[flat], trunk[flat] = stamp[2], stamp[0], stamp[1] > 0.5
     shape = (b, s, s)
     return Objects(kind_map.reshape(shape), shade.reshape(shape), trunk.reshape(shape))
 
@@ -121,8 +120,8 @@ def place_objects(rng: np.random.Generator, horizon: np.ndarray, ground: np.ndar
 def _stamp(kinds, variants, cx, base, height, half_w, scenes, s):
     """Resample each object's template over its bounding box only.
 
-    Returns (flat pixel indices [M] into the chunk, [4, M] values: cover, shade, trunk, kind) for the
-    covered pixels inside the frame.
+    Returns (flat pixel indices [M] into the chunk, [3, M] values: shade, trunk, kind) for the covered
+    pixels inside the frame.
     """
     f32 = lambda a: torch.from_numpy(np.asarray(a, np.float32))  # noqa: E731
     top = base - 1.05 * height  # the template spans y -0.05..1 and x -1.2..1.2
@@ -138,5 +137,5 @@ def _stamp(kinds, variants, cx, base, height, half_w, scenes, s):
     inside = (out[:, 0] > 0.5) & ((rows >= 0) & (rows < s))[:, :, None] & ((cols >= 0) & (cols < s))[:, None, :]
     which, rr, cc = np.nonzero(inside)
     flat = scenes[which] * s * s + rows[which, rr] * s + cols[which, cc]
-    values = np.stack([out[which, 0, rr, cc], out[which, 1, rr, cc], out[which, 2, rr, cc], kinds[which]])
+    values = np.stack([out[which, 1, rr, cc], out[which, 2, rr, cc], kinds[which]])
     return flat, values

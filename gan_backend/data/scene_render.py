@@ -49,7 +49,6 @@ class Pixels:
         self.row, self.col = (flat // s) % s, flat % s
         self.v = (self.row.astype(np.float32) + 0.5) / s  # 0 top .. 1 bottom
         self.horizon = layout.horizon[self.scene]
-        self.layout_slope = fields["ridge_slope"]  # [B, S], computed once per chunk
 
     def field(self, name: str) -> np.ndarray:
         return self.fields[name].reshape(-1)[self.flat]
@@ -78,7 +77,7 @@ def _cloud(p: Pixels, look) -> np.ndarray:
 
 def _slope_light(p: Pixels) -> np.ndarray:
     """Brightness of a mountain face lit from the left: the ridge's slope near the crest, rocky facets below."""
-    slope = p.per_column(p.layout_slope)
+    slope = p.per_column(p.fields["ridge_slope"])  # [B, S] computed once per chunk
     below = np.exp(-12 * (p.v - p.per_column(p.layout.ridge)))  # 1 at the crest, fading down the face
     return 0.85 + np.clip(-1.2 * slope, -0.3, 0.25) * below + 0.8 * p.field("facets")
 
@@ -161,8 +160,14 @@ def _fields(rng, layout: Layout) -> dict[str, np.ndarray]:
     }
 
 
-def render(rng: np.random.Generator, layout: Layout) -> np.ndarray:
-    """uint8 [B, S, S, 3] pictures of a chunk of label maps."""
+def render(rng: np.random.Generator, layout: Layout, style: str = "day") -> np.ndarray:
+    """uint8 [B, S, S, 3] pictures of a chunk of label maps.
+
+    ``style`` "night" relights the day colours by moonlight (:mod:`gan_backend.data.scene_night`) after
+    the same draws, so a scene rendered from the same generator state in both styles shares every shape.
+    """
+    if style not in ("day", "night"):
+        raise ValueError(f"scenes: style must be 'day' or 'night', got {style!r}")
     b, s, _ = layout.seg.shape
     fields, look = _fields(rng, layout), _look(rng, b)
     flat = layout.seg.reshape(-1)
@@ -173,4 +178,8 @@ def render(rng: np.random.Generator, layout: Layout) -> np.ndarray:
         idx = order[bounds[cls]:bounds[cls + 1]]
         if idx.size:
             out[idx] = paint(Pixels(idx, s, layout, fields), look)
+    if style == "night":
+        from gan_backend.data.scene_night import relight
+
+        out = relight(rng, layout, fields, out.reshape(b, s, s, 3))
     return (np.clip(out, 0, 1) * 255 + 0.5).astype(np.uint8).reshape(b, s, s, 3)

@@ -13,6 +13,7 @@ from gan_backend.data.base import ArrayDataset
 from gan_backend.images import from_uint8
 
 ON_DEVICE_LIMIT = 2 * 2**30  # bytes; uint8 datasets below this live on the accelerator
+B_ORDER_SALT = 0x5EED_B0B  # added to the seed of domain B's order, so it never repeats A's order
 
 
 class Batcher:
@@ -36,6 +37,13 @@ class Batcher:
         # Paired data's aligned extra arrays ("segmap" label maps, "a" input pictures) travel with x, row for row.
         self.extra = {k: torch.from_numpy(np.ascontiguousarray(v)).to(keep_on) for k, v in data.extra.items()
                       if data.kind == "paired" and len(v) == len(data.x)}
+        # Unpaired data's domain B has its own length and its own order (batch["b"]): no A row is matched to a B row.
+        self.b = (torch.from_numpy(np.ascontiguousarray(data.extra["b"])).to(keep_on)
+                  if data.kind == "unpaired" else None)
+        if self.b is not None and len(self.b) < batch_size:
+            raise ValueError(f"dataset {data.name!r} has {len(self.b)} pictures in domain B, fewer than "
+                             f"train.batch_size={batch_size}; lower the batch size or add pictures")
+        self._perm_b: tuple[int, torch.Tensor | None] = (-1, None)  # (B-epoch, its permutation)
         self.memory_format = torch.channels_last if channels_last and self.images else torch.contiguous_format
         self._epoch, self._perm = -1, None
         # Data left in host memory for a GPU run: gather each batch into pinned memory so the copy to the
@@ -71,4 +79,16 @@ class Batcher:
         for key, rows in self.extra.items():
             rows = rows.index_select(0, idx).to(self.device, non_blocking=True)
             batch[key] = from_uint8(rows) if rows.dim() == 4 else rows.long()  # pictures -1..1; maps int64 [B, H, W]
+        if self.b is not None:
+            batch["b"] = self._domain_b(self.drawn - 1)
         return batch
+
+    def _domain_b(self, index: int) -> torch.Tensor:
+        """Batch ``index`` of domain B as float [B, C, H, W] in -1..1, from B's own permutation per B-epoch."""
+        epoch, pos = divmod(index, len(self.b) // self.batch_size)
+        if self._perm_b[0] != epoch:
+            gen = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch + B_ORDER_SALT)
+            self._perm_b = (epoch, torch.randperm(len(self.b), generator=gen).to(self.b.device))
+        start = pos * self.batch_size + self.rank * self.local_batch
+        rows = self.b.index_select(0, self._perm_b[1][start:start + self.local_batch])
+        return from_uint8(rows.to(self.device, non_blocking=True)).contiguous(memory_format=self.memory_format)

@@ -36,7 +36,7 @@ class TrainingError(RuntimeError):
 
 def load_data(cfg: Config) -> ArrayDataset:
     data = open_dataset(cfg.data.dataset, seed=cfg.data.data_seed, n=cfg.data.n or None, **config_options(cfg.data))
-    if cfg.data.image_size and data.kind in ("image", "paired") and data.x.shape[1:3] != (cfg.data.image_size,) * 2:
+    if cfg.data.image_size and data.kind in ("image", "paired", "unpaired") and data.x.shape[1:3] != (cfg.data.image_size,) * 2:
         from gan_backend.data.transforms import resize_dataset
 
         data = resize_dataset(data, cfg.data.image_size)

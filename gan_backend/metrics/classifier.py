@@ -19,7 +19,7 @@ from gan_backend.images import from_uint8
 
 FEATURES = 128  # size of the penultimate layer, the feature vector
 KIND = "small_classifier"  # marker in saved files, so a generator checkpoint is not read as one
-BATCH = 256  # images per inference chunk
+BATCH = 1000  # images per inference chunk: 1.7x faster than 256 on a 2-core CPU (benchmarks/metric_speed.py)
 
 
 class SmallClassifier(nn.Module):

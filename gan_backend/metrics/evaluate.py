@@ -24,10 +24,11 @@ from gan_backend.metrics.classifier import SmallClassifier, probabilities
 from gan_backend.metrics.frechet import fid
 from gan_backend.metrics.kernel import kid
 from gan_backend.metrics.manifold import precision_recall
+from gan_backend.playground import mode_coverage
 
 EVAL_SEED = 2024  # latents of evaluated samples: the same for every evaluation of every run
 REAL_SEED = 0  # picks the real reference items
-CHUNK = 256  # samples generated and embedded per progress tick
+CHUNK = 500  # samples generated and embedded per progress tick
 # KID's mean and std over this many random subsets of up to KID_SUBSET samples, and at most half the set, so
 # that subsets differ and their spread is an error bar.
 KID_SUBSETS, KID_SUBSET = 20, 1000
@@ -69,8 +70,6 @@ class Evaluator:
         out["precision"], out["recall"] = precision_recall(self.real, feats, k=PR_K)
         if self.dataset in MODES:
             means, std = MODES[self.dataset]
-            from gan_backend.playground import mode_coverage
-
             out.update(mode_coverage(np.asarray(samples, np.float64), means(), std))
         if self.classifier is not None:
             out.update(class_coverage(probabilities(self.classifier, samples), labels))

@@ -32,13 +32,15 @@ class ModelSpec:
     g_dropout: float = 0.0  # dropout in G (a course training tip; also acts as extra noise)
     cond_mode: str = "projection"  # how a conditional D uses labels: "projection" or "concat"
     spectral_norm_d: bool = False  # wrap D's layers in spectral norm (SNGAN always does)
+    g_arch: str = "resnet"  # translation generator (cyclegan): "resnet" or "unet"
 
     @classmethod
     def from_config(cls, model_cfg, data_kind: str, shape, num_classes: int = 0) -> "ModelSpec":
         """The spec for a config's ``model`` section and a dataset's item shape."""
         m = model_cfg
         return cls(data_kind=data_kind, shape=tuple(shape), latent_dim=m.latent_dim, num_classes=num_classes,
-                   width=m.width, g_dropout=m.g_dropout, cond_mode=m.cond_mode, spectral_norm_d=m.spectral_norm_d)
+                   width=m.width, g_dropout=m.g_dropout, cond_mode=m.cond_mode, spectral_norm_d=m.spectral_norm_d,
+                   g_arch=m.g_arch)
 
 
 ModelFactory = Callable[[ModelSpec], "tuple[nn.Module, nn.Module]"]

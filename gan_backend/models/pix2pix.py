@@ -26,9 +26,12 @@ UNET_DEPTH = 4  # down-samplings: 64 px -> a 4x4 bottleneck
 def check_paired_spec(spec: ModelSpec, model: str) -> int:
     """Return the image side, or raise naming what paired models need."""
     c, h, w = spec.shape
-    if spec.data_kind != "paired" or spec.num_classes < 1:
+    if spec.data_kind != "paired":
         raise UnsupportedShapeError(f"{model} translates label maps to pictures: it needs paired data with label "
                                     f"maps (e.g. the scenes dataset or labels:PATH); got {spec.data_kind} data")
+    if spec.num_classes < 1:
+        raise UnsupportedShapeError(f"{model} needs its input's class (channel) count; to draw pictures from a "
+                                    f"paired run use `gan-studio synthesize RUN --labels MAP.png`")
     if c not in (1, 3) or h != w or h not in PAIRED_SIZES:
         listed = ", ".join(str(s) for s in PAIRED_SIZES)
         raise UnsupportedShapeError(f"{model} supports image sizes {listed} with 1 or 3 channels; got {c}x{h}x{w}")

@@ -1,0 +1,164 @@
+"""Paint quality, the GauGAN paper's protocol on our own data: segment the painted pictures.
+
+1. Train a small segmentation net on real ``scenes`` renders (seed 100, at the painter's size).
+2. Take 500 held-out label maps (seed 999) and picture them three ways: the real renders (the upper
+   bound), the shipped SPADE painter, and a pix2pix trained on the same data for the same wall-clock
+   time as the painter was (``--pix2pix-run`` reuses one already trained).
+3. Segment every picture; report mIoU and pixel accuracy against the input maps, and FID between the
+   segmentation net's pooled features of each set and of the real renders.
+
+    bash scripts/env.sh python benchmarks/paint_quality.py [--pix2pix-run runs/bench-pix2pix]
+
+Ends with ``RESULT real_miou=A spade_miou=B pix2pix_miou=C spade_fid=D pix2pix_fid=E``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from gan_backend.data.scenes import CLASS_NAMES, generate  # noqa: E402
+from gan_backend.data.transforms import resize_images, resize_maps  # noqa: E402
+from gan_backend.images import from_uint8  # noqa: E402
+from gan_backend.metrics.frechet import fid  # noqa: E402
+from gan_backend.painter import load_painter  # noqa: E402
+
+K = len(CLASS_NAMES)
+HELD_OUT = 500
+
+
+class SegNet(nn.Module):
+    """A two-level U-Net: picture [B, 3, S, S] in -1..1 -> class logits [B, K, S, S]; 4w-d pooled features."""
+
+    def __init__(self, width: int = 16):
+        super().__init__()
+        block = lambda i, o: nn.Sequential(nn.Conv2d(i, o, 3, 1, 1), nn.BatchNorm2d(o), nn.ReLU(),  # noqa: E731
+                                           nn.Conv2d(o, o, 3, 1, 1), nn.BatchNorm2d(o), nn.ReLU())
+        self.enc1, self.enc2, self.mid = block(3, width), block(width, 2 * width), block(2 * width, 4 * width)
+        self.dec2, self.dec1 = block(6 * width, 2 * width), block(3 * width, width)
+        self.head = nn.Conv2d(width, K, 1)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        e1 = self.enc1(x)
+        e2 = self.enc2(F.max_pool2d(e1, 2))
+        m = self.mid(F.max_pool2d(e2, 2))  # [B, 4w, S/4, S/4]
+        d2 = self.dec2(torch.cat([F.interpolate(m, scale_factor=2), e2], 1))
+        d1 = self.dec1(torch.cat([F.interpolate(d2, scale_factor=2), e1], 1))
+        return self.head(d1), m.mean(dim=(2, 3))
+
+
+def scenes_at(seed: int, n: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(maps uint8 [n, size, size], renders uint8 [n, size, size, 3]) made at 128 px and resized as in training."""
+    maps, pictures = generate(seed, n, 128)
+    return (maps, pictures) if size == 128 else (resize_maps(maps, size), resize_images(pictures, size))
+
+
+def train_segmenter(size: int, steps: int, log) -> SegNet:
+    maps, pictures = scenes_at(100, 2000, size)
+    net = SegNet()
+    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
+    gen = torch.Generator().manual_seed(0)
+    for step in range(steps):
+        idx = torch.randint(len(maps), (16,), generator=gen)
+        x = from_uint8(torch.from_numpy(pictures[idx.numpy()]))
+        y = torch.from_numpy(maps[idx.numpy()]).long()
+        loss = F.cross_entropy(net(x)[0], y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if step % 100 == 0:
+            log(f"segmenter step {step}: cross-entropy {loss.item():.3f}")
+    return net.eval()
+
+
+@torch.no_grad()
+def segment(net: SegNet, pictures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(predicted maps [N, S, S], pooled features [N, 128]) in chunks."""
+    preds, feats = [], []
+    for i in range(0, len(pictures), 100):
+        logits, f = net(from_uint8(torch.from_numpy(pictures[i:i + 100])))
+        preds.append(logits.argmax(1).numpy())
+        feats.append(f.numpy())
+    return np.concatenate(preds), np.concatenate(feats)
+
+
+def scores(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """(mIoU over the classes present in either, pixel accuracy)."""
+    confusion = np.bincount(truth.reshape(-1).astype(np.int64) * K + pred.reshape(-1), minlength=K * K).reshape(K, K)
+    tp = np.diag(confusion).astype(float)
+    union = confusion.sum(0) + confusion.sum(1) - tp
+    present = union > 0
+    return float((tp[present] / union[present]).mean()), float(tp.sum() / confusion.sum())
+
+
+@torch.no_grad()
+def paint_all(painter, maps: np.ndarray) -> np.ndarray:
+    """uint8 [N, S, S, 3]: each map painted with its own style seed."""
+    out = []
+    for i in range(0, len(maps), 50):
+        seeds = list(range(i, min(i + 50, len(maps))))
+        out.append(painter.paint(maps[i:i + 50], z=painter.latents(seeds)))
+    return np.concatenate(out)
+
+
+def train_pix2pix(run_dir: Path, seconds: float, log) -> None:
+    """pix2pix on the painter's data and recipe, for ``seconds`` of training (resumed if the run exists)."""
+    from gan_backend.engine.loop import Trainer
+    from scripts.train_painter import painter_config
+
+    if (run_dir / "config.json").is_file():
+        trainer = Trainer.resume(run_dir)
+    else:
+        cfg = painter_config(run_dir, steps=100_000)
+        cfg.model.name, cfg.model.width = "pix2pix", 32  # ~1.5M G weights, next to SPADE's ~1M
+        cfg.train.lr_g, cfg.train.lr_d, cfg.train.beta1, cfg.train.beta2 = 2e-4, 2e-4, 0.5, 0.999  # the paper's
+        trainer = Trainer.new(cfg)
+    trainer.cfg.train.max_time = max(0.0, seconds - trainer.wall_time)
+    log(f"pix2pix: training {trainer.cfg.train.max_time:.0f} s more in {run_dir}")
+    if trainer.cfg.train.max_time > 10:  # a finished run is reused as it is
+        for item in trainer.run():
+            pass
+    log(f"pix2pix: step {trainer.step}, {trainer.wall_time:.0f} s of training")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--pix2pix-run", default=str(ROOT / "runs" / "bench-pix2pix"))
+    p.add_argument("--budget-s", type=float, default=0.0, help="pix2pix training time (default: the painter's)")
+    p.add_argument("--seg-steps", type=int, default=400)
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)  # a shared CPU: one thread does not thrash
+    t0 = time.perf_counter()
+    log = lambda msg: print(f"[{time.perf_counter() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
+    spade = load_painter("painter")
+    budget = args.budget_s or float(torch.load(ROOT / "resources/models/painter/painter.pt", weights_only=True)["wall_time"])
+    train_pix2pix(Path(args.pix2pix_run), budget, log)
+    pix2pix = load_painter(args.pix2pix_run)
+    net = train_segmenter(spade.size, args.seg_steps, log)
+    maps, real = scenes_at(999, HELD_OUT, spade.size)
+    sets = {"real": real, "spade": paint_all(spade, maps), "pix2pix": paint_all(pix2pix, maps)}
+    results, real_feats = {}, segment(net, real)[1]
+    for name, pictures in sets.items():
+        pred, feats = segment(net, pictures)
+        results[name] = (*scores(pred, maps), fid(real_feats, feats) if name != "real" else 0.0)
+    print("\n| pictures | mIoU | pixel acc | FID (seg-net features) |\n|---|---|---|---|")
+    for name, (miou, acc, dist) in results.items():
+        print(f"| {name} | {miou:.3f} | {acc:.3f} | {dist:.3f} |")
+    print(f"\n(500 held-out maps at {spade.size}x{spade.size}; pix2pix trained {budget:.0f} s, as long as the painter)")
+    r = results
+    print(f"RESULT real_miou={r['real'][0]:.4f} spade_miou={r['spade'][0]:.4f} pix2pix_miou={r['pix2pix'][0]:.4f} "
+          f"spade_fid={r['spade'][2]:.3f} pix2pix_fid={r['pix2pix'][2]:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,238 @@
+"""Translate your own pictures, headless: a trained CycleGAN (either direction) or a picture-to-picture pix2pix.
+
+    translator = load_translator("translator")        # the shipped day <-> night model, a run dir or a checkpoint
+    picture = read_picture(Path("photo.jpg"))          # uint8 [H, W, 3], upright, alpha flattened
+    night = translator.translate(picture, "AtoB")      # at the model's resolution (shorter side = its size)
+    night = translator.translate(picture, "AtoB", full_res=True)   # at the picture's own size, in tiles
+
+The sibling of :mod:`gan_backend.painter` for translation models; the translate view and the ``translate``
+command both go through it. Pictures of any size, mode and orientation are accepted (see
+:func:`read_picture`); paired models translate A -> B only, and label-map models are refused.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import torch
+import torch.nn as nn
+from PIL import Image
+
+from gan_backend.config import Config
+from gan_backend.data import decode
+from gan_backend.data.scan import entries, is_image_name
+from gan_backend.engine import checkpoint as ckpt
+from gan_backend.engine.run_dir import RunDir
+from gan_backend.images import from_uint8, to_uint8
+from gan_backend.models import MODELS, ModelSpec
+from gan_backend.tiling import translate_tiled
+
+SHIPPED = Path(__file__).resolve().parents[1] / "resources" / "models" / "translator" / "translator.pt"
+DIRECTIONS = ("AtoB", "BtoA")
+MAX_PIXELS = 50_000_000  # full-resolution translation above this (~7000 x 7000) would take minutes and GBs
+MULTIPLE = 16  # sides the generators accept: the U-Net halves four times
+
+
+class TranslateError(ValueError):
+    """A picture or request that cannot be translated; the message names the file or the choice to make."""
+
+
+@dataclass
+class Translator:
+    """Generators by direction ("AtoB"; "BtoA" too for unpaired models) in eval mode, and what they were trained on."""
+
+    nets: dict[str, nn.Module]
+    size: int  # side of the square pictures the model was trained on
+    channels: int  # 1 (grey) or 3
+    model: str  # registry name, e.g. "cyclegan"
+    task: str  # "unpaired" or "paired"
+    domains: tuple[str, str]  # what A and B are, e.g. ("day", "night"), for labels in the view
+    step: int
+    source: str  # what was loaded: "translator" or a path
+    device: torch.device
+
+    @property
+    def directions(self) -> tuple[str, ...]:
+        return tuple(d for d in DIRECTIONS if d in self.nets)
+
+    def check_direction(self, direction: str) -> nn.Module:
+        if direction not in DIRECTIONS:
+            raise TranslateError(f"direction {direction!r}: choose AtoB or BtoA")
+        if direction not in self.nets:
+            raise TranslateError(f"{self.source}: a paired {self.model} model translates A to B only; "
+                                 f"direction {direction} needs an unpaired model such as cyclegan")
+        return self.nets[direction]
+
+    @torch.no_grad()
+    def run(self, pictures: torch.Tensor, direction: str = "AtoB") -> torch.Tensor:
+        """[B, C, H, W] in -1..1 (H, W multiples of 16) -> the other domain, same shape, in -1..1."""
+        return self.check_direction(direction)(pictures.to(self.device)).float()
+
+    def translate(self, picture, direction: str = "AtoB", full_res: bool = False) -> np.ndarray:
+        """A PIL image or uint8 [H, W, 1|3] array -> uint8 [h, w, 3] in the other domain.
+
+        Default: scaled so the shorter side is the model's size (the scale it learned), output at that
+        scale. ``full_res``: at the picture's own size, in overlapping tiles blended together.
+        """
+        self.check_direction(direction)
+        rgb = as_rgb(picture)
+        if full_res:
+            if rgb.shape[0] * rgb.shape[1] > MAX_PIXELS:
+                raise TranslateError(f"picture of {rgb.shape[1]} x {rgb.shape[0]} pixels is too large to translate at "
+                                     f"full resolution (at most {MAX_PIXELS // 1_000_000} megapixels); translate it "
+                                     f"at the model's resolution instead")
+        else:
+            rgb = fit_shorter_side(rgb, self.size)
+        x = from_uint8(torch.tensor(self._channels(rgb))[None])  # [1, C, H, W] in -1..1 (a copy: rgb may be read-only)
+        out = to_uint8(translate_tiled(lambda t: self.run(t, direction), x, MULTIPLE))[0]
+        return np.repeat(out, 3, axis=-1) if out.shape[-1] == 1 else out
+
+    def _channels(self, rgb: np.ndarray) -> np.ndarray:
+        """uint8 [H, W, 3] -> [H, W, C] for the model: grey models get the luminance."""
+        return rgb if self.channels == 3 else np.array(Image.fromarray(rgb).convert("L"))[..., None]
+
+
+def as_rgb(picture) -> np.ndarray:
+    """A PIL image (any mode) or uint8 array [H, W], [H, W, 1|3|4] -> C-contiguous uint8 [H, W, 3]."""
+    if isinstance(picture, Image.Image):
+        return np.ascontiguousarray(decode.to_rgb(picture))
+    a = np.asarray(picture)
+    if a.dtype != np.uint8 or a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or 0 in a.shape:
+        raise TranslateError(f"expected a uint8 picture [H, W], [H, W, 1], [H, W, 3] or [H, W, 4]; "
+                             f"got {a.dtype} {list(a.shape)}")
+    if a.ndim == 2 or a.shape[2] == 1:
+        return np.ascontiguousarray(np.repeat(a.reshape(a.shape[0], a.shape[1], 1), 3, axis=2))
+    return np.ascontiguousarray(a if a.shape[2] == 3 else as_rgb(Image.fromarray(a, "RGBA")))
+
+
+def fit_shorter_side(rgb: np.ndarray, side: int) -> np.ndarray:
+    """uint8 [H, W, 3] scaled (antialiased) so min(H, W) == side, keeping the aspect ratio."""
+    h, w = rgb.shape[:2]
+    if min(h, w) == side:
+        return rgb
+    scale = side / min(h, w)
+    size = (max(side, round(w * scale)), max(side, round(h * scale)))
+    return np.array(Image.fromarray(rgb).resize(size, Image.BICUBIC if scale > 1 else Image.LANCZOS))
+
+
+def read_picture(path: Path, at_least: int = 0) -> np.ndarray:
+    """A picture file as uint8 [H, W, 3]: EXIF-upright, alpha on white, 16-bit and CMYK converted.
+
+    ``at_least``: the shorter side the caller will scale to; big JPEGs then decode at a reduced scale
+    (at least that side), much faster. TranslateError naming the file when it is missing, unreadable,
+    not a picture or decompression-bomb sized.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise TranslateError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    try:
+        size = decode.probe(path).size
+        draft = (at_least, at_least) if at_least else size
+        return np.ascontiguousarray(decode.load(path, 3, decode.Geometry(max(size)), draft))
+    except decode.SkipFile as exc:
+        raise TranslateError(f"{path}: cannot translate it: {exc}") from None
+
+
+@dataclass
+class FileResult:
+    """One picture of a batch: where its translation went, or why it could not be translated."""
+
+    source: Path
+    output: Path | None  # None when it failed
+    error: str = ""  # one line naming the file and the reason
+
+
+def list_pictures(folder: Path) -> list[Path]:
+    """Picture files (by extension) directly in ``folder``, in natural order; TranslateError when there are none."""
+    try:
+        found = [Path(e.path) for e in entries(folder) if e.is_file() and is_image_name(e.name)]
+    except OSError as exc:
+        raise TranslateError(f"{folder}: unreadable folder ({exc.strerror or exc})") from None
+    if not found:
+        raise TranslateError(f"{folder}: no pictures (.png, .jpg, ...) in this folder")
+    return found
+
+
+def batch_jobs(files: list[Path], out_dir: Path) -> list[tuple[Path, Path]]:
+    """(input, out_dir/NAME.png) per file; a second file of the same stem keeps its extension ("a.jpg.png")."""
+    seen: set[str] = set()
+    jobs = []
+    for f in files:
+        jobs.append((f, out_dir / (f"{f.stem}.png" if f.stem.lower() not in seen else f"{f.name}.png")))
+        seen.add(f.stem.lower())
+    return jobs
+
+
+def translate_files(translator: Translator, jobs: list[tuple[Path, Path]], direction: str = "AtoB",
+                    full_res: bool = False) -> Iterator[FileResult]:
+    """Translate each (input, output PNG) job, yielding one result per file: a bad file is reported, not raised.
+
+    A plain generator, so a caller can show progress and stop between pictures (the view's cancel button).
+    """
+    translator.check_direction(direction)
+    for path, out in jobs:
+        try:
+            picture = read_picture(path, 0 if full_res else translator.size)
+            write_picture(translator.translate(picture, direction, full_res), out)
+        except TranslateError as exc:
+            yield FileResult(path, None, str(exc))
+        else:
+            yield FileResult(path, out)
+
+
+def write_picture(picture: np.ndarray, path: Path) -> None:
+    """Save uint8 [H, W, 3] as PNG (creating the folder); TranslateError naming the path when it cannot be written."""
+    from gan_backend.images import save_png
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_png(picture, path)
+    except OSError as exc:
+        raise TranslateError(f"{path}: cannot write the translation ({exc.strerror or exc})") from None
+
+
+def checkpoint_path(source: str | Path) -> Path:
+    """``translator`` -> the shipped checkpoint; a run directory -> its last.pt; else the file itself."""
+    if str(source) == "translator":
+        if not SHIPPED.is_file():
+            raise ckpt.CheckpointError(f"{SHIPPED}: the shipped translator is missing; train and export it with "
+                                       f"scripts/train_translator.py")
+        return SHIPPED
+    path = Path(source).expanduser()
+    return RunDir.open(path).last_checkpoint if path.is_dir() else path
+
+
+def load_translator(source: str | Path = "translator", device: str | torch.device = "cpu") -> Translator:
+    """Load an unpaired (both directions) or picture-to-picture paired (A -> B) model; CheckpointError otherwise."""
+    path = checkpoint_path(source)
+    state = ckpt.load(path)
+    meta = state.get("meta", {})
+    task = meta.get("task")
+    if task == "paired" and meta.get("class_names"):
+        raise ckpt.CheckpointError(f"{path}: model {meta.get('model')!r} paints label maps, not pictures; use "
+                                   f"`gan-studio synthesize` (or the paint view) with it")
+    if task not in ("unpaired", "paired"):
+        raise ckpt.CheckpointError(f"{path}: model {meta.get('model')!r} ({task} task) generates pictures from noise "
+                                   f"and cannot translate one; choose a cyclegan or pix2pix run")
+    cfg = Config.from_dict(state["config"], source=str(path))
+    shape = tuple(meta["shape"])
+    wanted = {"AtoB": "G_A", "BtoA": "G_B"} if task == "unpaired" else {"AtoB": "G_ema"}
+    spec = ModelSpec.from_config(cfg.model, task, shape, shape[0] if task == "paired" else 0)
+    nets = {d: _generator(state, path, meta["model"], spec, key) for d, key in wanted.items()}
+    device = torch.device(device)
+    return Translator({d: n.to(device).eval() for d, n in nets.items()}, int(shape[1]), int(shape[0]), meta["model"],
+                      task, tuple(meta.get("domains", ("A", "B"))), int(state.get("step", 0)), str(source), device)
+
+
+def _generator(state: dict, path: Path, model: str, spec: ModelSpec, key: str) -> nn.Module:
+    """The checkpoint's generator ``key`` (or plain "G" when it kept no average) with its weights loaded."""
+    net, _ = MODELS.get(model)(spec)
+    modules = state["modules"]
+    try:
+        net.load_state_dict(modules[key] if key in modules else modules["G"])
+    except (RuntimeError, KeyError, TypeError, AttributeError) as exc:
+        raise ckpt.CheckpointError(f"{path}: generator weights do not fit model {model!r} "
+                                   f"({str(exc).splitlines()[0][:160]})") from None
+    return net
