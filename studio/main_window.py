@@ -331,6 +331,7 @@ class MainWindow(QMainWindow):
     def shutdown_workers(self) -> None:
         self._stop_following()
         self.runner.shutdown()
+        self.workspaces.shutdown()
         for loader in (self._catalog_loader, self._run_loader):
             loader.shutdown()
         self.browser.shutdown()

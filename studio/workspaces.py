@@ -22,6 +22,16 @@ class Workspace:
 
 
 WORKSPACES: list[Workspace] = [
+    Workspace("Explore", "studio.views.explore:LatentExplorer",
+              "A run's latent space: sliders, principal directions, interpolation, truncation, arithmetic"),
+    Workspace("Paint", "studio.views.paint:PaintView",
+              "Paint a map of classes (sky, water, trees...); a SPADE model turns it into a picture as you paint"),
+    Workspace("Playground", "studio.views.playground:PlaygroundView",
+              "A small GAN on 2-D points: watch D's field, G's gradients and mode collapse step by step"),
+    Workspace("Diagnose", "studio.views.diagnose:DiagnoseView",
+              "What is going wrong in this run (D winning, mode collapse, divergence, oscillation) and what to try"),
+    Workspace("Compare", "studio.views.compare:CompareView",
+              "Several runs side by side: one metric's curves overlaid, final metrics, PNG/SVG and CSV export"),
 ]
 
 
@@ -52,6 +62,12 @@ class WorkspaceTabs(QTabWidget):
     def _on_current_changed(self, index: int) -> None:
         if index > 0:
             self._ensure(index)
+
+    def shutdown(self) -> None:
+        """Stop the worker threads of the views built so far (a view with threads has ``shutdown()``)."""
+        for view in self.built.values():
+            if hasattr(view, "shutdown"):
+                view.shutdown()
 
     def _ensure(self, index: int) -> QWidget:
         if index in self.built:

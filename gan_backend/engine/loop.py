@@ -43,6 +43,13 @@ def load_data(cfg: Config) -> ArrayDataset:
     return data
 
 
+def default_threads() -> int:
+    """torch's own default: one intra-op thread per core this process may use."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def check_names(cfg: Config) -> None:
     """Fail fast, before any data is generated, on a misspelt registry name."""
     MODELS.entry(cfg.model.name), LOSSES.entry(cfg.loss.name), PENALTIES.entry(cfg.loss.penalty)
@@ -62,8 +69,9 @@ class Trainer:
         info = dist.init_from_env(device.type)
         device = dist.device_for(info, device)
         configure_backends(device, cfg.train.cudnn_benchmark)
-        if cfg.train.num_threads:
-            torch.set_num_threads(cfg.train.num_threads)
+        # Always set it: torch's thread count is per thread and new threads inherit the last value set
+        # anywhere (the app's renderers use one), so a training thread must not rely on the default.
+        torch.set_num_threads(cfg.train.num_threads or default_threads())
         data = load_data(cfg)
         torch.manual_seed(cfg.train.seed)  # weights and noise: same seed, same run (and the same on every rank)
         task = TASKS.get(task_name_for(cfg))(cfg, data, device, info.rank, info.world)

@@ -1,0 +1,305 @@
+"""PaintView: paint a semantic label map, see the model's picture of it beside it, live.
+
+The map is a :class:`CanvasDocument`; every change asks the :class:`PaintRenderer` for a picture of the
+newest map (its worker thread renders one at a time, so a stroke's intermediate states are skipped and
+its last is always shown). The model loads on another worker; painting goes on meanwhile and the
+picture follows once the model is in. The painting autosaves a moment after each change.
+"""
+from __future__ import annotations
+
+import time
+from functools import partial
+
+import numpy as np
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from studio.state.canvas import CanvasDocument
+from studio.state.label_files import Classes, read_palette_json
+from studio.state.paint_tools import Gesture, ToolSettings
+from studio.views.paint_files import PaintFiles
+from studio.views.paint_layout import build_layout
+from studio.workers import BackgroundCall
+from studio.workers import paint_jobs as jobs
+from studio.workers.paint_renderer import PaintRenderer
+
+DEFAULT_SIDE = 128  # map and picture side; 256 is sharper and about four times slower to render
+AUTOSAVE_MS = 1500  # quiet time after a change before the painting is autosaved
+DRAFT_ABOVE_MS = 40.0  # full pictures slower than this (25 a second) are drafted at half size mid-stroke
+FIRST_SCENE = 3  # the random scene a first launch starts from: mountains, lake, beach, trees and bushes
+VARIATIONS_MS = 600  # quiet time after a change before the style strip is re-rendered
+
+
+class PaintView(QWidget):
+    """The "Paint" workspace.
+
+    Signals:
+        image_shown(int): the picture of map revision N is on screen
+        draft_shown(int): a half-size draft of revision N is on screen (mid-stroke; its picture follows)
+        model_changed(str): a model finished loading and paints from now on ("painter" or a run directory)
+    """
+
+    image_shown = Signal(int)
+    draft_shown = Signal(int)
+    model_changed = Signal(str)
+
+    def __init__(self, window=None, side: int = DEFAULT_SIDE):
+        super().__init__()
+        self.window_ref = window
+        self.doc = CanvasDocument(side)
+        self.settings = ToolSettings(cls=7)
+        self.classes: Classes = read_palette_json()
+        self.model: jobs.LoadedModel | None = None
+        self.loading = ""  # the source being loaded, "" when none
+        self.shown_revision = -1
+        self.picture: np.ndarray | None = None  # uint8 [S, S, 3] on screen
+        self.last_frame: jobs.Frame | None = None
+        self.style = None  # a reference picture's latent, overriding the seed (encoder models only)
+        self._shown_once = False
+        self._strip: tuple[int, np.ndarray | None, list[int]] = (0, None, [])  # (token, map, seeds) of the strip
+        self.busy = True  # a picture of the current map is pending (the hint shows it)
+        self.last_status = ""
+        self.model_error = ""  # why no model could be loaded at all
+        self.scene_seed = FIRST_SCENE
+        self._untouched = True  # nothing painted yet: the first model's random scene may replace the map
+        self.renderer = PaintRenderer("paint-renderer", self)
+        self.loader = BackgroundCall("paint-model-loader", self)
+        self.gesture = Gesture(self.doc, self.settings, self._on_picked)
+        self.files = PaintFiles(self)
+        self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS, timeout=self.autosave)
+        self._variations_timer = QTimer(self, singleShot=True, interval=VARIATIONS_MS, timeout=self.render_variations)
+        build_layout(self)
+        self._connect()
+        self._restore()
+
+    def _connect(self) -> None:
+        self.doc.listeners.append(self._on_doc_changed)
+        self.renderer.rendered.connect(self._on_rendered)
+        self.renderer.failed.connect(self._on_render_failed)
+        self.renderer.busy_changed.connect(self._update_hint)
+        self.loader.finished.connect(self._on_model_loaded)
+        self.loader.failed.connect(self._on_model_failed)
+        self.canvas.pressed.connect(lambda x, y: self.gesture.press((x, y)))
+        self.canvas.moved.connect(lambda x, y: self.gesture.move((x, y)))
+        self.canvas.released.connect(self._on_canvas_released)
+        self.tools.settings_changed.connect(self._on_settings_changed)
+        self.style_panel.seed_chosen.connect(self._on_seed_chosen)
+        self.style_panel.variations_requested.connect(self.render_variations)
+        self.style_panel.reference_requested.connect(self.files.choose_reference)
+        self.picker.model_requested.connect(self.load_model)
+
+    # --- models ---
+    def load_model(self, source: str) -> None:
+        """Load ``source`` on the worker; painting goes on, and the picture follows once it is in."""
+        self.loading = source
+        scene_side = self.doc.shape[0] if self._untouched else 0
+        self.loader.submit(partial(jobs.load_model, source, scene_side, self.scene_seed))
+        self._update_hint()
+
+    @Slot(object)
+    def _on_model_loaded(self, loaded: jobs.LoadedModel) -> None:
+        self.loading = ""
+        if loaded.classes.names != self.classes.names and not self._untouched and not self._confirm_switch(loaded):
+            self.picker.revert()
+            self._update_hint()
+            return
+        self.renderer.discard()
+        self.model, self.style = loaded, None
+        self.picker.set_current(loaded.source, loaded.title, loaded.details)
+        self.style_panel.set_reference_available(loaded.has_encoder)
+        if loaded.classes.names != self.classes.names:
+            self.doc.reset(np.zeros(self.doc.shape, np.uint8))  # first: the old map may hold classes beyond K
+            self._set_classes(loaded.classes)
+        if self._untouched and loaded.scene is not None:
+            self.doc.reset(loaded.scene)
+        self.model_changed.emit(loaded.source)
+        self.request_render()
+        self.render_variations()
+
+    def _confirm_switch(self, loaded: jobs.LoadedModel) -> bool:
+        shown = ", ".join(loaded.classes.names[:12]) + (" ..." if len(loaded.classes) > 12 else "")
+        answer = QMessageBox.question(
+            self, "Different classes",
+            f"{loaded.title} paints {len(loaded.classes)} classes ({shown}); this painting uses the "
+            f"{len(self.classes)} classes of the current model.\n\nSwitch and start a new painting? "
+            f"(To keep this one, answer No and save the map first.)")
+        return answer == QMessageBox.StandardButton.Yes
+
+    @Slot(object)
+    def _on_model_failed(self, exc: Exception) -> None:
+        source, self.loading = self.loading, ""
+        message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        self.model_error = "" if self.model else message
+        self.picker.revert()
+        self._update_hint()
+        QMessageBox.warning(self, "Cannot use this model", message if source in message else f"{source}:\n{message}")
+        if self.model is None and source != jobs.SHIPPED:  # e.g. the autosaved painting's run was deleted
+            self.load_model(jobs.SHIPPED)
+
+    def _set_classes(self, classes: Classes) -> None:
+        self.classes = classes
+        self.tools.set_classes(classes, current=min(self.settings.cls, len(classes) - 1))
+        self.canvas.set_map(self.doc.labels, classes.colours)
+
+    # --- rendering ---
+    def request_render(self) -> None:
+        """Ask for a picture of the map as it is now (replacing any older pending request); mid-stroke, a draft."""
+        if self.model is not None:
+            fn = partial(jobs.render, self.model.painter, self.doc.labels.copy(), self.style_panel.seed(), self.style,
+                         self.doc.shape[0], self.doc.revision, time.perf_counter(),
+                         self.gesture.active and self._drafting())
+            self.renderer.request("image", fn)
+        self._update_hint()
+
+    def _drafting(self) -> bool:
+        """Mid-stroke pictures are half-size drafts when a full one takes too long to keep up with the pointer."""
+        return self.last_frame is None or self.last_frame.render_ms > DRAFT_ABOVE_MS
+
+    def render_variations(self) -> None:
+        """Re-render the style strip, one picture per request (a stroke's picture goes first)."""
+        self._variations_timer.stop()
+        self._strip = (self._strip[0] + 1, self.doc.labels.copy(), list(self.style_panel.seeds))
+        self._request_variation(0)
+
+    def _request_variation(self, index: int) -> None:
+        token, labels, seeds = self._strip
+        if self.model is not None and index < len(seeds):
+            self.renderer.request("extras", partial(jobs.render_variation, self.model.painter, labels, seeds[index],
+                                                    index, token))
+
+    @Slot(str, object)
+    def _on_rendered(self, lane: str, result) -> None:
+        painter = self.model.painter if self.model else None
+        if lane == "extras":
+            if result.model is painter and result.token == self._strip[0]:
+                self.style_panel.set_thumbnail(result.index, result.picture, self._strip[2][result.index])
+                self._request_variation(result.index + 1)
+            return
+        if result.model is not painter:
+            return  # a picture by the previous model
+        self.output.set_image(result.picture)
+        if result.draft:
+            self._update_hint()
+            self.draft_shown.emit(result.revision)
+            return
+        self.picture, self.last_frame, self.shown_revision = result.picture, result, result.revision
+        self._update_hint()
+        self.image_shown.emit(result.revision)
+
+    @Slot(str, object)
+    def _on_render_failed(self, lane: str, exc: Exception) -> None:
+        self.hint.setText(f"Cannot render: {(str(exc).splitlines() or [type(exc).__name__])[0]}")
+
+    def _update_hint(self, *_) -> None:
+        """The line under the picture: an amber dot while a picture is pending, green when it shows the map."""
+        if self.model is None and self.model_error and not self.loading:
+            text, busy = f"No model: {self.model_error}", True
+        elif self.loading or self.model is None:
+            text, busy = f"Loading {self.loading or 'the model'}... keep painting, the picture follows", True
+        elif self.gesture.active and self._drafting():
+            text, busy = "Painting: a quick half-size draft until you let go", True
+        elif self.renderer.busy:
+            text, busy = "Rendering...", True
+        elif self.last_frame is not None:
+            text, busy = f"Up to date: {self.last_frame.render_ms:.0f} ms per picture at {self.doc.shape[0]} px", False
+        else:
+            text, busy = "", False
+        dot = f'<span style="color:{"#e69500" if busy else "#2a9a3a"}">&#9679;</span> ' if text else ""
+        self.hint.setText(dot + text)
+        self.busy = busy
+
+    def status(self, text: str) -> None:
+        """A passing message in the window's status bar (and kept in ``last_status``)."""
+        self.last_status = text
+        if self.window_ref is not None and hasattr(self.window_ref, "statusBar"):
+            self.window_ref.statusBar().showMessage(text, 10_000)
+
+    # --- the map ---
+    def _on_doc_changed(self, box) -> None:
+        if box is None:  # a new map, maybe of another size (a resize, or its undo)
+            self.canvas.set_map(self.doc.labels, self.classes.colours)
+            self.side_combo.setCurrentIndex(self.side_combo.findData(self.doc.shape[0]))
+        else:
+            self.canvas.update_box(self.doc.labels, self.classes.colours, box)
+        self._untouched = False
+        self.undo_action.setEnabled(bool(self.doc.undo_stack))
+        self.redo_action.setEnabled(bool(self.doc.redo_stack))
+        self.request_render()
+        self._autosave_timer.start()
+        self._variations_timer.start()
+
+    def _on_canvas_released(self, x: float, y: float) -> None:
+        was_drawing = self.gesture.active
+        self.gesture.release((x, y))
+        if was_drawing:
+            self.request_render()  # the stroke's final picture, full size
+
+    def _on_picked(self, cls: int) -> None:
+        self.tools.set_class(cls)
+
+    def _on_settings_changed(self) -> None:
+        s = self.settings
+        self.canvas.pan_mode = s.tool == "pan"
+        self.canvas.set_brush(None if s.tool in ("fill", "eyedropper", "pan") else s.size, s.square)
+
+    def _on_seed_chosen(self, seed: int) -> None:
+        self.style = None
+        self.request_render()
+
+    def random_scene(self, seed: int | None = None) -> None:
+        """A fresh procedural landscape to start from (models trained on ``scenes``)."""
+        seed = int(np.random.default_rng().integers(1 << 30)) if seed is None else seed
+        scene = jobs.random_scene(self.model.painter, seed, self.doc.shape[0]) if self.model else None
+        if scene is None:
+            QMessageBox.information(self, "Random scene", "Random scenes need a model trained on the scenes dataset"
+                                    if self.model else "The model is still loading; try again in a moment.")
+            return
+        self.doc.replace(scene)
+
+    def set_side(self, side: int) -> None:
+        """Resize the map (nearest neighbour, undoable); the picture is rendered at this size."""
+        if side != self.doc.shape[0]:
+            from PIL import Image
+
+            self.doc.replace(np.asarray(Image.fromarray(np.array(self.doc.labels)).resize((side, side), Image.NEAREST)))
+
+    # --- autosave, tour, closing ---
+    def autosave(self) -> None:
+        if not self._untouched:
+            self.files.autosave()
+
+    def _restore(self) -> None:
+        """The autosaved painting, if any, then its model (else the shipped painter) starts loading."""
+        source = self.files.restore()
+        self._untouched = self.doc.revision == 0
+        self.tools.set_classes(self.classes, current=self.settings.cls)
+        self.canvas.set_map(self.doc.labels, self.classes.colours)
+        self._on_settings_changed()
+        self.load_model(source)
+
+    def prepare_for_tour(self) -> None:
+        if self.model is not None:
+            self.random_scene(seed=FIRST_SCENE)
+
+    def tour_ready(self) -> bool:
+        return (self.model is not None and self.shown_revision == self.doc.revision and self.renderer.is_idle()
+                and not self._variations_timer.isActive())
+
+    def shutdown(self) -> None:
+        """Autosave and stop the worker threads (the window calls this when it closes)."""
+        self._autosave_timer.stop()
+        self._variations_timer.stop()
+        self.autosave()
+        self.renderer.shutdown()
+        self.loader.shutdown()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:  # the picture's canvas asks for more room than the map's; even them out
+            self._shown_once = True
+            half = max(1, self.splitter.width() // 2)
+            self.splitter.setSizes([half, half])
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)

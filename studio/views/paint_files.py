@@ -1,0 +1,145 @@
+"""PaintFiles: the paint view's files (open / save a label map, export the picture, a style reference, autosave).
+
+Each takes a path (tests, drops) or asks for one with a dialog; every failure becomes a message box that
+names the file, never an exception out of a slot.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from studio.state.label_files import Autosave, load_label_map, read_autosave, save_label_map, write_autosave
+from studio.views.paint_models import autosave_folder
+from studio.workers.paint_jobs import SHIPPED
+
+if TYPE_CHECKING:
+    from studio.views.paint import PaintView
+
+INDEX_FILTER = "Index PNG: a class number per pixel, palette embedded (*.png)"
+COLOUR_FILTER = "Colour PNG: the palette's colours (*.png)"
+PICTURES = "Pictures (*.png *.jpg *.jpeg *.bmp *.webp)"
+
+
+class PaintFiles:
+    """Opens and saves for one :class:`PaintView`; remembers the last folder in QSettings."""
+
+    def __init__(self, view: "PaintView"):
+        self.view = view
+
+    def open_labels(self, path: str | None = None) -> bool:
+        """Replace the map with a label PNG (undoable); resized by nearest neighbour when its size differs."""
+        path = path or self._ask_open("Open a label map", "Label maps (*.png *.bmp *.gif *.tif *.tiff)")
+        if not path:
+            return False
+        view = self.view
+        try:
+            labels, note = load_label_map(Path(path), view.classes.colours, view.doc.shape[0])
+        except (ValueError, OSError) as exc:  # LabelMapError names the file and the bad values or colours
+            QMessageBox.warning(view, "Cannot open label map", _first_line(exc, path))
+            return False
+        view.doc.replace(labels)
+        view.status(note or f"Opened {Path(path).name}")
+        return True
+
+    def save_labels(self, path: str | None = None, colour_coded: bool | None = None) -> bool:
+        """Save the map as an index PNG (default) or in the palette's colours."""
+        if path is None:
+            start = str(Path(self._folder()) / "painting.png")
+            path, chosen = QFileDialog.getSaveFileName(self.view, "Save label map", start,
+                                                       f"{INDEX_FILTER};;{COLOUR_FILTER}")
+            if not path:
+                return False
+            colour_coded = chosen == COLOUR_FILTER
+        path = path if path.lower().endswith(".png") else path + ".png"
+        try:
+            save_label_map(np.array(self.view.doc.labels), Path(path), self.view.classes.colours, bool(colour_coded))
+        except OSError as exc:
+            QMessageBox.warning(self.view, "Cannot save label map", _first_line(exc, path))
+            return False
+        self._remember(path)
+        self.view.status(f"Saved the map to {path}")
+        return True
+
+    def export_picture(self, path: str | None = None) -> bool:
+        """Save the synthesised picture (as rendered, at the map's size)."""
+        picture = self.view.picture
+        if picture is None:
+            QMessageBox.information(self.view, "Export picture", "There is no picture yet: the model is still "
+                                    "loading or rendering.")
+            return False
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self.view, "Export picture", str(Path(self._folder()) /
+                                                  "picture.png"), "PNG (*.png)")
+            if not path:
+                return False
+        try:
+            Image.fromarray(picture).save(path if path.lower().endswith(".png") else path + ".png", format="PNG")
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self.view, "Cannot export picture", _first_line(exc, path))
+            return False
+        self._remember(path)
+        self.view.status(f"Exported the picture to {path}")
+        return True
+
+    def choose_reference(self, path: str | None = None) -> bool:
+        """Take the style of a picture (only offered when the model has a style encoder)."""
+        view = self.view
+        if view.model is None or not view.model.has_encoder:
+            return False
+        path = path or self._ask_open("Style from a picture", PICTURES)
+        if not path:
+            return False
+        try:
+            with Image.open(path) as im:
+                picture = np.asarray(im.convert("RGB"))
+            from studio.workers.paint_jobs import encode_style
+
+            view.style = encode_style(view.model.painter, picture)  # one small forward pass
+        except (OSError, ValueError, RuntimeError) as exc:
+            QMessageBox.warning(view, "Cannot take the style", _first_line(exc, path))
+            return False
+        view.request_render()
+        return True
+
+    def autosave(self) -> None:
+        """Write the painting, its classes, model and seed where the next start looks (:func:`autosave_folder`)."""
+        view = self.view
+        source = view.model.source if view.model else view.picker.current
+        try:
+            write_autosave(autosave_folder(), Autosave(np.array(view.doc.labels), view.classes, source,
+                                                       view.style_panel.seed()))
+        except OSError as exc:
+            view.status(f"Could not autosave the painting: {exc}")
+
+    def restore(self) -> str:
+        """Put the autosaved painting back (map, classes, seed); returns the model to load for it."""
+        saved = read_autosave(autosave_folder())
+        if saved is None:
+            return SHIPPED
+        self.view.classes = saved.classes
+        self.view.style_panel.set_seed(saved.seed)
+        self.view.doc.reset(saved.labels)
+        return saved.model
+
+    def _ask_open(self, title: str, filters: str) -> str:
+        path, _ = QFileDialog.getOpenFileName(self.view, title, self._folder(), filters)
+        if path:
+            self._remember(path)
+        return path
+
+    def _folder(self) -> str:
+        return str(QSettings().value("paint/last_folder", str(Path.home())))
+
+    def _remember(self, path: str) -> None:
+        QSettings().setValue("paint/last_folder", str(Path(path).parent))
+
+
+def _first_line(exc: Exception, path: str) -> str:
+    """The exception's first line, with the file named if it does not name it already."""
+    line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return line if str(path) in line or Path(path).name in line else f"{path}: {line}"
