@@ -31,6 +31,7 @@ class DiagnoseView(QWidget):
         super().__init__()
         self.window_ref = window
         self.findings = []
+        self._diagnosed = None  # (run_dir, session version) last read, so showing the tab again is free
         self._markers: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self.loader = BackgroundCall("diagnosis-reader", self)
         self.loader.finished.connect(self.show_rows)
@@ -39,7 +40,7 @@ class DiagnoseView(QWidget):
         self.summary.setWordWrap(True)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("Run the diagnosis rules over the run's metrics so far")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button.clicked.connect(lambda: self.refresh())
         self.cards = QVBoxLayout()
         self._build()
 
@@ -58,10 +59,13 @@ class DiagnoseView(QWidget):
         layout.addWidget(scroll, 1)
 
     # --- input ---
-    def refresh(self) -> None:
+    def refresh(self, force: bool = True) -> None:
+        """Diagnose the window's session; unless ``force``, only when it changed since the last time."""
         session = getattr(self.window_ref, "session", None)
-        if session is None:
+        key = None if session is None else (session.run_dir, session.version)
+        if session is None or not force and key == self._diagnosed:
             return
+        self._diagnosed = key
         metrics = Path(session.run_dir) / "metrics.jsonl" if session.run_dir else None
         if metrics is not None and metrics.is_file():
             from gan_backend.engine.run_dir import RunDir
@@ -125,7 +129,10 @@ class DiagnoseView(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self.refresh()
+        self.refresh(force=False)
+
+    def prepare_for_tour(self) -> None:
+        self.refresh(force=False)
 
     def tour_ready(self) -> bool:
         return not self.loader.busy

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 
+import time
+
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
@@ -16,6 +18,7 @@ from studio.workers.playground import PlaygroundRunner
 
 DATASETS = [("Ring of 8", "toy2d:ring8"), ("Grid of 25", "toy2d:grid25"), ("Spiral", "toy2d:spiral")]
 DEFAULT_LOSS = "nonsaturating"
+READOUT_EVERY_S = 0.2  # the text re-lays out the side panel; 5 times a second is plenty to read
 LEGEND = ("<span style='color:#787878'>&#9679;</span> real &nbsp; "
           "<span style='color:#ff8c1a'>&#9679;</span> generated &nbsp; "
           "<span style='color:#c85a00'>&#8594;</span> where G's loss pushes each fake<br>"
@@ -33,6 +36,7 @@ class PlaygroundView(QWidget):
         self.plot = PlaygroundPlot()
         self.last_frame = None
         self._pending = None
+        self._readout_at = 0.0
         self._draw_timer = QTimer(self, singleShot=True, interval=0, timeout=self._draw_pending)
         self._modes = None  # (means [K, 2], std) for the mixtures; None for the spiral
         self._build()
@@ -183,7 +187,10 @@ class PlaygroundView(QWidget):
             return
         self.plot.draw(frame)
         self.last_frame = frame
-        self.readout.setText(self._readout(frame))
+        now = time.monotonic()
+        if now - self._readout_at >= READOUT_EVERY_S or not self.runner.is_running:
+            self._readout_at = now
+            self.readout.setText(self._readout(frame))
 
     def _readout(self, frame) -> str:
         losses = " &nbsp; ".join(f"{k.replace('loss_', 'loss ')} {v:.3f}" for k, v in sorted(frame.losses.items()))

@@ -50,36 +50,46 @@ class PlaygroundWorker(QObject):
         self.speed, self.playground = speed, None
         self._spec = (dataset, loss)
         self._last_emit = 0.0
+        self._threads = 1  # torch's intra-op threads before the loop started
 
     @Slot()
     def run(self) -> None:
         import torch
 
-        # The networks are tiny MLPs: one intra-op thread is several times faster than two on a shared
-        # 2-core CPU (thread hand-offs dominate). Restored when the loop ends.
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
+        self._threads = torch.get_num_threads()
         try:
             self._build(*self._spec)
             while not self.stop.is_set():
                 self._tick()
         finally:
-            torch.set_num_threads(threads)
+            self._one_thread(False)
             self.finished.emit()
 
     def _tick(self) -> None:
         try:
             changed = self._apply_commands()
             if self.running.is_set():
+                self._one_thread(True)
                 self.playground.step(max(1, self.speed.steps_per_frame))
                 self._emit_when_due()
             elif changed:
                 self._emit_frame()
             else:
+                self._one_thread(False)
                 self.stop.wait(IDLE_WAIT_S)
         except Exception as exc:  # shown in the view; the user can change the loss or dataset and go on
             self.running.clear()
             self.failed.emit(one_line(exc))
+
+    def _one_thread(self, on: bool) -> None:
+        """The networks are tiny MLPs: one intra-op thread is several times faster than two on a shared
+        2-core CPU (thread hand-offs dominate). Depending on torch's parallel backend the setting is per
+        thread (OpenMP) or process-wide, so it holds only while the playground runs."""
+        import torch
+
+        want = 1 if on else self._threads
+        if torch.get_num_threads() != want:
+            torch.set_num_threads(want)
 
     def _apply_commands(self) -> bool:
         changed = False
