@@ -71,21 +71,23 @@ class Translator:
         return self.check_direction(direction)(pictures.to(self.device)).float()
 
     def translate(self, picture, direction: str = "AtoB", full_res: bool = False) -> np.ndarray:
-        """A PIL image or uint8 [H, W, 1|3] array -> uint8 [h, w, 3] in the other domain.
+        """A PIL image (any mode) or uint8 [H, W, 1|3|4] array -> uint8 [h, w, 3] in the other domain.
 
         Default: scaled so the shorter side is the model's size (the scale it learned), output at that
         scale. ``full_res``: at the picture's own size, in overlapping tiles blended together.
         """
         self.check_direction(direction)
         rgb = as_rgb(picture)
-        if full_res:
-            if rgb.shape[0] * rgb.shape[1] > MAX_PIXELS:
-                raise TranslateError(f"picture of {rgb.shape[1]} x {rgb.shape[0]} pixels is too large to translate at "
-                                     f"full resolution (at most {MAX_PIXELS // 1_000_000} megapixels); translate it "
-                                     f"at the model's resolution instead")
-        else:
+        h, w = rgb.shape[:2]
+        scale = 1.0 if full_res else self.size / min(h, w)
+        if h * w * scale * scale > MAX_PIXELS:  # checked before scaling: a 1 x 10^6 strip would become 64 x 64 * 10^6
+            fix = "translate it at the model's resolution" if full_res else "crop it (it is very long and thin)"
+            raise TranslateError(f"a picture of {w} x {h} pixels is too large to translate "
+                                 f"{'at full resolution' if full_res else 'at the model scale'} "
+                                 f"(at most {MAX_PIXELS // 1_000_000} megapixels); {fix}")
+        if not full_res:
             rgb = fit_shorter_side(rgb, self.size)
-        x = from_uint8(torch.tensor(self._channels(rgb))[None])  # [1, C, H, W] in -1..1 (a copy: rgb may be read-only)
+        x = from_uint8(torch.tensor(self._channels(rgb))[None].to(self.device))  # [1, C, H, W] in -1..1; a copy
         out = to_uint8(translate_tiled(lambda t: self.run(t, direction), x, MULTIPLE))[0]
         return np.repeat(out, 3, axis=-1) if out.shape[-1] == 1 else out
 

@@ -6,7 +6,9 @@
 
 Each invocation trains for at most ``--minutes`` and leaves a checkpoint in the engine's run directory,
 so a shared machine can train it piece by piece; the chunks add up to the run one invocation would make
-(the engine resumes bit for bit, the history pools included). Everything is seeded.
+(the engine resumes bit for bit, the history pools included). Everything is seeded. As in the paper, the
+learning rates hold for the first half of ``--steps`` and then fall linearly to zero: set at every report
+(each ``run.log_every`` steps), so the optimiser state a checkpoint keeps carries the schedule across chunks.
 """
 from __future__ import annotations
 
@@ -48,6 +50,12 @@ def translator_config(run_dir: Path, steps: int) -> Config:
     return cfg
 
 
+def decayed(base: float, step: int, steps: int) -> float:
+    """junyanz's linear decay: ``base`` for the first half of the run, then linearly down to 0 at ``steps``."""
+    half = steps // 2
+    return base * min(1.0, max(0.0, (steps - step) / max(1, steps - half)))
+
+
 def train_chunk(run_dir: Path, minutes: float, steps: int) -> int:
     """Train for up to ``minutes`` (new run or resume); returns the step reached."""
     if (run_dir / "config.json").is_file():
@@ -56,10 +64,14 @@ def train_chunk(run_dir: Path, minutes: float, steps: int) -> int:
         trainer = Trainer.new(translator_config(run_dir, steps))
     trainer.cfg.train.max_time = minutes * 60  # per invocation: the loop measures from its own start
     print(f"run {run_dir}: from step {trainer.step} towards {steps}, {minutes:g} min", flush=True)
+    t = trainer.cfg.train
     for item in trainer.run():
+        if isinstance(item, TrainReport):  # the loop waits here: the next step sees the new rates
+            trainer.task.set_lr("G", decayed(t.lr_g, item.step, steps))
+            trainer.task.set_lr("D", decayed(t.lr_d, item.step, steps))
         if isinstance(item, TrainReport) and item.step % 50 == 0:
             losses = " ".join(f"{k} {v:.3f}" for k, v in item.losses.items() if k in CURVE_KEYS)
-            print(f"step {item.step} {losses} {item.images_per_sec:.1f} img/s", flush=True)
+            print(f"step {item.step} {losses} lr {item.lr_g:.2e} {item.images_per_sec:.1f} img/s", flush=True)
         elif isinstance(item, RunEnded):
             print(item.message, flush=True)
             if item.reason == "nan":

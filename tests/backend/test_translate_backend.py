@@ -253,6 +253,16 @@ def test_bad_input_gives_one_line_and_exit_2(trained, tmp_path, capsys, case, wo
     assert len(err) == 1 and words in err[0], err
 
 
+def test_a_huge_picture_is_refused_with_its_size_named(trained, tmp_path, capsys, monkeypatch):
+    import gan_backend.translator as translator
+
+    monkeypatch.setattr(translator, "MAX_PIXELS", 1000)  # stands for 50 megapixels: wide.png has 2800 pixels
+    pics = _pictures(tmp_path / "in")
+    assert cli.main(["translate", str(trained[0].run_dir.path), "--in", str(pics / "wide.png"), "--out",
+                     str(tmp_path / "x.png"), "--full-res"]) == 2
+    assert "70 x 40 pixels is too large" in capsys.readouterr().err
+
+
 def test_shipped_translator_loads_weights_only_and_turns_day_into_night():
     state = torch.load(SHIPPED, weights_only=True)
     assert state["meta"]["task"] == "unpaired" and {"G_A", "G_B"} <= set(state["modules"])
