@@ -12,11 +12,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget
 
-from studio.views.paint_models import ModelPicker
+from studio.views.paint_models import PAINTERS
 from studio.views.paint_style import StylePanel
 from studio.views.paint_tools import PaintToolPanel
 from studio.widgets.image_canvas import ImageCanvas
 from studio.widgets.label_canvas import LabelCanvas
+from studio.widgets.run_picker import RunPicker
 
 if TYPE_CHECKING:
     from studio.views.paint import PaintView
@@ -26,7 +27,7 @@ TOOL_PANEL_WIDTH = 230
 
 
 def build_layout(view: "PaintView") -> None:
-    view.picker = ModelPicker()
+    view.picker = RunPicker(PAINTERS)
     view.tools = PaintToolPanel(view.settings)
     view.tools.setFixedWidth(TOOL_PANEL_WIDTH)
     view.canvas = LabelCanvas()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QImage, QPainter, QPixmap
 
 
 def to_qimage(picture: np.ndarray) -> QImage:
@@ -23,3 +23,18 @@ def to_pixmap(picture: np.ndarray, size: int | None = None) -> QPixmap:
     if size:
         image = image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
     return QPixmap.fromImage(image)
+
+
+def from_qimage(image: QImage) -> np.ndarray:
+    """A QImage of any format -> C-contiguous uint8 [H, W, 3] RGB (alpha composited on white)."""
+    if image.hasAlphaChannel():
+        flat = QImage(image.size(), QImage.Format.Format_RGB888)
+        flat.fill(Qt.GlobalColor.white)
+        painter = QPainter(flat)
+        painter.drawImage(0, 0, image)
+        painter.end()
+        image = flat
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    h, w = image.height(), image.width()
+    rows = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * h).reshape(h, image.bytesPerLine())
+    return np.ascontiguousarray(rows[:, :w * 3].reshape(h, w, 3))
