@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.runner.run_started.connect(self._on_run_started)
         self.runner.report_ready.connect(self._on_report_ready)
         self.runner.sample_ready.connect(self._on_sample_ready)
+        self.runner.eval_ready.connect(self._on_eval_ready)
         self.runner.run_ended.connect(self._on_run_ended)
         self.runner.failed.connect(self._on_training_failed)
         self.runner.running_changed.connect(self._on_running_changed)
@@ -175,6 +176,15 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_sample_ready(self, sample) -> None:
         self.gallery.add_sample(sample.step, sample.path, sample.grid)
+
+    @Slot(object)
+    def _on_eval_ready(self, report) -> None:
+        """The same row the engine logged, so a live run and one opened from disk plot alike."""
+        self.session.add_rows([{"step": report.step, "event": "eval", "eval_metric": report.metric,
+                                **report.metrics}])
+        best = f"best {report.best_value:.4g} at step {report.best_step}" if report.best_value is not None else ""
+        note = " (new best: checkpoints/best.pt)" if report.is_best else f" ({best})" if best else ""
+        self.statusBar().showMessage(f"Step {report.step}: {report.metric} {report.value:.4g}{note}", 15000)
 
     @Slot(object)
     def _on_run_ended(self, ended) -> None:

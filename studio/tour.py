@@ -19,7 +19,7 @@ WATCHDOG_MS = 230_000  # the tour must end well under four minutes on two CPU co
 # A higher learning rate and no EMA of G, so the grids show digits forming within 100 steps.
 TOUR_SETTINGS = {"data.n": 4000, "model.width": 16, "train.batch_size": 32, "train.lr_g": 5e-4,
                  "train.lr_d": 5e-4, "train.ema": 0.0, "run.log_every": 5, "run.sample_every": 20,
-                 "run.checkpoint_every": 1000, "train.seed": 1}
+                 "run.checkpoint_every": 1000, "train.seed": 1, "run.eval_every": 25, "run.eval_n": 500}
 
 
 class Tour(QObject):

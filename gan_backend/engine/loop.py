@@ -246,7 +246,7 @@ class Trainer:
             self._evaluator = ev.evaluator_for_task(self.task, r.eval_n)
             self._best = ev.best_logged(self.run_dir.read_metrics(), r.eval_metric)  # earlier evals, after a resume
         metrics = ev.evaluate_task(self.task, self._evaluator, r.eval_n)
-        self._log({"step": self.step, "event": "eval", **metrics})
+        self._log({"step": self.step, "event": "eval", "eval_metric": r.eval_metric, **metrics})
         value = metrics.get(r.eval_metric, math.nan)
         is_best = ev.is_better(r.eval_metric, value, self._best[0])
         path = ""

@@ -17,6 +17,8 @@ from studio.state.buffers import Series
 
 # Row keys that are bookkeeping, not curves.
 NOT_PLOTTED = {"step", "epoch", "images_seen", "lr_d", "lr_g"}
+# Metrics an "eval" row may be plotted by, when it does not name its own (runs written before it did).
+EVAL_METRICS = ("fid", "kid", "modes_covered", "classes_covered")
 
 
 @dataclass
@@ -97,6 +99,11 @@ class TrainingSession:
             self.samples.append((step, str(row["path"])))
         elif kind == "end":
             self.ended = str(row.get("reason", "done"))
+        elif kind == "eval":
+            metric = row.get("eval_metric") or next((m for m in EVAL_METRICS if m in row), "")
+            if _is_number(row.get(metric)):  # the metric that picks best.pt, as an "eval_<metric>" curve
+                self.series.setdefault(f"eval_{metric}", Series(f"eval_{metric}")).extend(
+                    np.array([step], np.float64), np.array([row[metric]], np.float64))
 
     def _add_metric_block(self, keys: tuple[str, ...], rows: list[dict]) -> None:
         first = rows[0]

@@ -26,10 +26,14 @@ PLOTS = [
     ("d_out", "D outputs", lambda n: n in ("d_real", "d_fake")),
     ("grads", "Gradient norms", lambda n: n.startswith("grad_norm")),
     ("speed", "Images / s", lambda n: n == "images_per_sec"),
+    ("quality", "Quality", lambda n: n.startswith("eval_")),  # only once the run has evaluated (run.eval_every)
 ]
+GRID = ("losses", "d_out", "grads", "speed")  # the 2 x 2 plots always shown; the others appear with their first curve
 # Short legend names: they sit in the plot titles, which must fit a narrow column.
 LABELS = {"loss_d": "D", "loss_g": "G", "d_real": "D(x)", "d_fake": "D(G(z))", "grad_norm_d": "D",
-          "grad_norm_g": "G", "images_per_sec": ""}
+          "grad_norm_g": "G", "images_per_sec": "", "eval_fid": "FID (lower is better)",
+          "eval_kid": "KID (lower is better)", "eval_modes_covered": "modes covered",
+          "eval_classes_covered": "classes covered"}
 READOUT_NAMES = {"d_real": "D(x)", "d_fake": "D(G(z))", "images_per_sec": "images/s"}
 COLOUR_INDEX = {"loss_d": 0, "loss_g": 1, "penalty": 4, "d_real": 2, "d_fake": 3, "grad_norm_d": 0,
                 "grad_norm_g": 1, "images_per_sec": 5}
@@ -57,21 +61,8 @@ class LossPlotPanel(QWidget):
         self.smoothing.value_changed.connect(self.schedule_redraw)
 
     def _build(self) -> None:
-        for i, (pid, title, _) in enumerate(PLOTS):
-            plot = self.graphics.addPlot(row=i // 2, col=i % 2, title=f"<b>{title}</b>")
-            plot.setDownsampling(auto=True, mode="peak")
-            plot.setClipToView(True)
-            for side in ("left", "bottom"):
-                # Grid lines at major ticks only: minor-tick grid lines made each repaint ~4x slower.
-                plot.getAxis(side).setStyle(maxTickLevel=0)
-            plot.setLabel("bottom", "step")
-            plot.setMenuEnabled(False)
-            _let_title_shrink(plot.titleLabel)
-            self.plots[pid] = plot
-            line = pg.InfiniteLine(angle=90, movable=False)
-            line.setVisible(False)
-            plot.addItem(line, ignoreBounds=True)
-            self.crosshairs[pid] = line
+        for i, pid in enumerate(GRID):
+            self._add_plot(pid, row=i // 2, col=i % 2)
         self.equilibrium = pg.InfiniteLine(pos=0.5, angle=0, movable=False, label="0.5",
                                            labelOpts={"position": 0.04})
         self.plots["d_out"].addItem(self.equilibrium, ignoreBounds=True)
@@ -92,6 +83,44 @@ class LossPlotPanel(QWidget):
         layout.addLayout(bottom)
         self._apply_theme()
 
+    def _add_plot(self, pid: str, row: int, col: int, colspan: int = 1) -> pg.PlotItem:
+        title = next(t for p, t, _ in PLOTS if p == pid)
+        plot = self.graphics.addPlot(row=row, col=col, colspan=colspan, title=f"<b>{title}</b>")
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.setClipToView(True)
+        for side in ("left", "bottom"):
+            # Grid lines at major ticks only: minor-tick grid lines made each repaint ~4x slower.
+            plot.getAxis(side).setStyle(maxTickLevel=0)
+        plot.setLabel("bottom", "step")
+        plot.setMenuEnabled(False)
+        _let_title_shrink(plot.titleLabel)
+        self.plots[pid] = plot
+        line = pg.InfiniteLine(angle=90, movable=False)
+        line.setVisible(False)
+        plot.addItem(line, ignoreBounds=True)
+        self.crosshairs[pid] = line
+        return plot
+
+    def _extra_plot(self, pid: str) -> pg.PlotItem:
+        """A plot beyond the 2 x 2 grid (quality), added below it, full width, on its first curve."""
+        if pid not in self.plots:
+            self._remove_markers()  # redrawn on every plot, the new one included
+            self._add_plot(pid, row=2 + len(self.plots) - len(GRID), col=0, colspan=2)
+            self._apply_theme()
+        return self.plots[pid]
+
+    def _remove_markers(self) -> None:
+        for line in self.markers:
+            for plot in self.plots.values():
+                if line in plot.items:
+                    plot.removeItem(line)
+        self.markers.clear()
+
+    def _drop_extra_plots(self) -> None:
+        for pid in [p for p in self.plots if p not in GRID]:
+            self.graphics.removeItem(self.plots.pop(pid))
+            self.crosshairs.pop(pid)
+
     # --- data ---
     def schedule_redraw(self, *_) -> None:
         if not self._timer.isActive():
@@ -106,12 +135,9 @@ class LossPlotPanel(QWidget):
         for pid, raw, smooth in self.curves.values():
             self.plots[pid].removeItem(raw)
             self.plots[pid].removeItem(smooth)
-        for line in self.markers:
-            for plot in self.plots.values():
-                if line in plot.items:
-                    plot.removeItem(line)
+        self._remove_markers()
         self.curves.clear()
-        self.markers.clear()
+        self._drop_extra_plots()
         for plot in self.plots.values():
             plot.enableAutoRange()
         self._drawn = None
@@ -128,13 +154,14 @@ class LossPlotPanel(QWidget):
         for name in s.plotted_names():
             if name not in self.curves:
                 self._maybe_add_curve(name)
-        for name, (_, raw, smooth) in self.curves.items():
+        for name, (pid, raw, smooth) in self.curves.items():
             series = s.series[name]
             steps = series.steps.view()
-            raw.setVisible(weight > 0)
-            if weight > 0:
+            w = 0.0 if pid == "quality" else weight  # a few evaluations: smoothing would only blur them
+            raw.setVisible(w > 0)
+            if w > 0:
                 raw.setData(steps, series.values.view())
-            smooth.setData(steps, series.smoothed(weight))
+            smooth.setData(steps, series.smoothed(w))
         self._draw_markers(s)
         self.equilibrium.setVisible(s.d_output == "probability")
         self._update_titles()
@@ -148,10 +175,12 @@ class LossPlotPanel(QWidget):
         colours = plot_colours(self.palette())
         self._colour_of[name] = COLOUR_INDEX.get(name, len(self.curves))
         colour = colours.curves[self._colour_of[name] % len(colours.curves)]
-        plot = self.plots[pid]
+        plot = self.plots[pid] if pid in GRID else self._extra_plot(pid)
+        sparse = pid == "quality"  # one point per evaluation: dots on the line
         raw = plot.plot(pen=pg.mkPen(colour, width=1), connect="finite")
         raw.setOpacity(0.3)
-        smooth = plot.plot(pen=pg.mkPen(colour, width=2), connect="finite")
+        smooth = plot.plot(pen=pg.mkPen(colour, width=2), connect="finite", symbol="o" if sparse else None,
+                           symbolSize=6, symbolBrush=colour, symbolPen=None)
         self.curves[name] = (pid, raw, smooth)
 
     def _draw_markers(self, s: TrainingSession) -> None:
@@ -234,6 +263,8 @@ class LossPlotPanel(QWidget):
         colours = plot_colours(self.palette())
         unit = "probability" if self.session is None or self.session.d_output == "probability" else "critic value"
         for pid, title, _ in PLOTS:
+            if pid not in self.plots:
+                continue
             keys = [(n, self._colour_of[n]) for n, (p, _, _) in self.curves.items() if p == pid and LABELS.get(n, n)]
             swatches = "&nbsp;&nbsp;".join(
                 f"<span style='color:{colours.curves[i % len(colours.curves)]}'>&#9644;</span>"

@@ -27,6 +27,7 @@ class TrainingWorker(QObject):
         run_started(object): a :class:`RunInfo`, once the run directory exists and the networks are built
         report_ready(object): a ``TrainReport``
         sample_ready(object): a ``SampleReport`` whose ``grid`` is a copy the receiver owns
+        eval_ready(object): an ``EvalReport`` (``run.eval_every``)
         run_ended(object): the ``RunEnded`` that closes every run that did not raise
         failed(str, str): the exception as one line, and the run directory ("" when none was created)
         finished(): ``run`` returned, whatever happened
@@ -35,6 +36,7 @@ class TrainingWorker(QObject):
     run_started = Signal(object)
     report_ready = Signal(object)
     sample_ready = Signal(object)
+    eval_ready = Signal(object)
     run_ended = Signal(object)
     failed = Signal(str, str)
     finished = Signal()
@@ -48,7 +50,7 @@ class TrainingWorker(QObject):
         run_dir = ""
         try:
             from gan_backend.engine.loop import Trainer
-            from gan_backend.engine.reports import RunEnded, SampleReport, TrainReport
+            from gan_backend.engine.reports import EvalReport, RunEnded, SampleReport, TrainReport
 
             trainer = Trainer.resume(self._resume_dir, steps=self._steps) if self._resume_dir \
                 else Trainer.new(self._cfg)
@@ -60,6 +62,8 @@ class TrainingWorker(QObject):
                     self.report_ready.emit(item)
                 elif isinstance(item, SampleReport):
                     self.sample_ready.emit(SampleReport(item.step, item.grid.copy(), item.path))
+                elif isinstance(item, EvalReport):
+                    self.eval_ready.emit(item)  # plain floats, lists and strings: nothing shared
                 elif isinstance(item, RunEnded):
                     self.run_ended.emit(item)
         except Exception as exc:  # shown to the user with the run directory; the app goes on
@@ -72,7 +76,7 @@ class TrainingRunner(QObject):
     """Owns the training thread and its worker; the GUI's single handle on training.
 
     Signals:
-        run_started(object), report_ready(object), sample_ready(object), run_ended(object),
+        run_started(object), report_ready(object), sample_ready(object), eval_ready(object), run_ended(object),
         failed(str, str): forwarded from the worker (see :class:`TrainingWorker`)
         running_changed(bool): a run started, or its thread finished
         paused_changed(bool)
@@ -81,6 +85,7 @@ class TrainingRunner(QObject):
     run_started = Signal(object)
     report_ready = Signal(object)
     sample_ready = Signal(object)
+    eval_ready = Signal(object)
     run_ended = Signal(object)
     failed = Signal(str, str)
     running_changed = Signal(bool)
@@ -111,7 +116,7 @@ class TrainingRunner(QObject):
         self._thread = QThread()
         self._thread.setObjectName("training")
         self._worker.moveToThread(self._thread)
-        for name in ("run_started", "report_ready", "sample_ready", "run_ended", "failed"):
+        for name in ("run_started", "report_ready", "sample_ready", "eval_ready", "run_ended", "failed"):
             getattr(self._worker, name).connect(getattr(self, name))
         self._worker.finished.connect(self._thread.quit)
         self._worker.finished.connect(self._on_finished)

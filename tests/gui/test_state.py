@@ -71,6 +71,16 @@ def test_session_reads_metric_and_event_rows():
     assert list(s.series["loss_d"].steps.view()) == [10] and s.changes == [] and s.ended == ""
 
 
+def test_eval_rows_become_a_curve_of_the_metric_that_picks_best():
+    s = TrainingSession(total_steps=100)
+    s.add_rows([{"step": 50, "event": "eval", "eval_metric": "kid", "fid": 30.0, "kid": 0.02},
+                {"step": 100, "event": "eval", "eval_metric": "kid", "fid": 20.0, "kid": None},  # NaN: a gap
+                {"step": 100, "event": "eval", "modes_covered": 7}])  # an older row: no eval_metric
+    kid = s.series["eval_kid"].values.view()
+    assert kid[0] == 0.02 and math.isnan(kid[1]) and "eval_fid" not in s.series
+    assert list(s.series["eval_modes_covered"].steps.view()) == [100] and "eval_kid" in s.plotted_names()
+
+
 def _grid(count: int = 16, side: int = 4, pad: int = 2) -> np.ndarray:
     """A make_grid-shaped picture whose sample i is filled with the value i."""
     cols = math.ceil(math.sqrt(count))

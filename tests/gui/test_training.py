@@ -41,6 +41,18 @@ def test_short_run_fills_plots_and_gallery(window, qtbot, tmp_path):
     assert window.gallery.state.current_step() == 20
 
 
+def test_evaluations_during_a_run_plot_a_quality_curve(window, qtbot, tmp_path):
+    with qtbot.waitSignal(window.runner.run_ended, timeout=RUN_MS):
+        start(window, qtbot, tmp_path, steps=20, **{"run.eval_every": 10, "run.eval_n": 64})
+    qtbot.waitUntil(lambda: not window.runner.is_running)
+    window.plots.redraw()
+    x, y = window.plots.curves["eval_fid"][2].getData()  # fid: the default run.eval_metric
+    assert list(x) == [10, 20] and np.isfinite(y).all() and "quality" in window.plots.plots
+    assert (tmp_path / "run" / "checkpoints" / "best.pt").is_file()
+    window.plots.set_session(type(window.session)())  # another run: the quality plot goes with its curves
+    assert "quality" not in window.plots.plots
+
+
 def test_pause_freezes_steps_and_resume_continues(window, qtbot, tmp_path):
     last = {"t": time.monotonic()}
     window.runner.report_ready.connect(lambda r: last.update(t=time.monotonic()))
