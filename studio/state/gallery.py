@@ -44,6 +44,10 @@ class SampleSelection:
         z = sample_latent(self.grid_count, self.latent_dim, self.latent_prior, gen)
         return z[self.index].numpy().copy()
 
+    def label(self, num_classes: int) -> int:
+        """The class a conditional run drew this sample of: the engine's fixed labels are 0, 1, ... K-1, 0, 1 ..."""
+        return self.index % num_classes
+
 
 @dataclass
 class Snapshot:

@@ -236,6 +236,8 @@ class LatentExplorer(QWidget):
             self.show_message(f"The gallery's run has latent size {sel.latent_dim}, this model "
                               f"{info.latent_dim if info else '?'}: open the same run in both.")
             return None
+        if info.conditional and info.class_names:  # the sample's class comes with it
+            self.label_combo.setCurrentIndex(sel.label(len(info.class_names)))
         return Pick(sel.latent(), None, f"gallery #{sel.index}")
 
     def use_latent(self, vector: np.ndarray, text: str) -> None:

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QStatusBar
+
+from studio.state.gallery import SampleSelection
 
 LOAD_MS = 60_000
 
@@ -204,6 +208,13 @@ def test_a_conditional_model_gets_a_class_selector_and_class_mixes(qtbot, tmp_pa
     frames = strips[-1].frames
     assert np.abs(frames[0].astype(int) - drawn(2)).max() <= 1 and np.abs(frames[-1].astype(int) - drawn(5)).max() <= 1
     assert not np.array_equal(frames[len(frames) // 2], frames[0])
+
+    # What gallery_pick reads: the Train tab's gallery selection (sample 13 of a 64-sample grid of this run).
+    selection = SampleSelection(step=2, index=13, row=1, col=5, run_dir=str(run), grid_count=64, latent_dim=100)
+    view.window_ref = SimpleNamespace(gallery=SimpleNamespace(state=SimpleNamespace(selection=selection)),
+                                      statusBar=QStatusBar)
+    pick = view.gallery_pick()
+    assert pick is not None and view.state.label == 13 % 10  # fixed labels cycle through the classes
     view.shutdown()
 
 
