@@ -2,7 +2,8 @@
 the fixes the course teaches, and a link from each finding to the step on the Train tab's plots.
 
 Rows come from the run's ``metrics.jsonl`` (read on a worker thread), or, for a run with no directory
-yet, from the session's curves.
+yet, from the session's curves. While the tab is on screen the diagnosis follows the run: every
+``LIVE_MS`` it is redone if the session changed (a live or followed run) and the last reading finished.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import math
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
@@ -22,6 +23,7 @@ RULE_TITLES = {"d_winning": "D is winning", "mode_collapse": "Mode collapse", "d
                "oscillation": "Oscillation"}
 HEALTHY = "No problems found in {n} metric rows. Rules: D winning, mode collapse, divergence, oscillation."
 MARKER_COLOUR = QColor("#d62828")
+LIVE_MS = 2000  # how often a visible view re-diagnoses a run that is still changing
 
 
 class DiagnoseView(QWidget):
@@ -42,6 +44,7 @@ class DiagnoseView(QWidget):
         self.refresh_button.setToolTip("Run the diagnosis rules over the run's metrics so far")
         self.refresh_button.clicked.connect(lambda: self.refresh())
         self.cards = QVBoxLayout()
+        self.live = QTimer(self, interval=LIVE_MS, timeout=self._follow)
         self._build()
 
     def _build(self) -> None:
@@ -127,9 +130,18 @@ class DiagnoseView(QWidget):
     def _on_load_failed(self, exc: Exception) -> None:
         self.summary.setText(f"Could not read the metrics: {html.escape(str(exc))}")
 
+    def _follow(self) -> None:
+        if not self.loader.busy:  # a long metrics file still being read: wait for it rather than pile up
+            self.refresh(force=False)
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh(force=False)
+        self.live.start()
+
+    def hideEvent(self, event) -> None:
+        self.live.stop()
+        super().hideEvent(event)
 
     def prepare_for_tour(self) -> None:
         self.refresh(force=False)
@@ -138,6 +150,7 @@ class DiagnoseView(QWidget):
         return not self.loader.busy
 
     def shutdown(self) -> None:
+        self.live.stop()
         self.loader.shutdown()
 
     def closeEvent(self, event) -> None:

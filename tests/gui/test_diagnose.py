@@ -29,3 +29,16 @@ def test_finding_shows_with_evidence_and_fixes(qtbot, window):
     assert len(marks) == 1
     view.show_rows([report(10 * i) for i in range(1, 40)])
     assert view.findings == [] and "No problems found" in view.summary.text()
+
+
+def test_an_open_tab_follows_the_live_session(qtbot, window):
+    view = window.workspaces.view("Diagnose")
+    view.live.setInterval(50)
+    window.workspaces.setCurrentIndex(window.workspaces.indexOf(view.parentWidget()))
+    assert view.live.isActive()
+    window.session.add_rows([report(10 * i) for i in range(1, 31)])  # a run with no directory: session rows
+    qtbot.waitUntil(lambda: "No problems found in 30" in view.summary.text(), timeout=5000)
+    window.session.add_rows([report(310 + 10 * i, 0.98, 0.01, 0.01) for i in range(20)])  # then D starts winning
+    qtbot.waitUntil(lambda: [f.rule for f in view.findings] == ["d_winning"], timeout=5000)
+    window.workspaces.setCurrentIndex(0)
+    assert not view.live.isActive()  # a hidden tab costs nothing
