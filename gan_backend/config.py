@@ -39,6 +39,7 @@ class ModelConfig:
     cond_mode: str = "projection"  # how cdcgan's D sees labels: "projection" (Miyato) or "concat"
     spectral_norm_d: bool = False  # spectral norm in D: a Lipschitz bound that steadies any loss
     g_arch: str = "resnet"  # cyclegan's G: "resnet" (residual blocks at 1/4 size) or "unet" (pix2pix's, with skips)
+    style_encoder: bool = False  # spade: a VAE encoder of the real picture's style, so z means something (GauGAN)
 
 
 @dataclass
@@ -50,6 +51,8 @@ class LossConfig:
     cycle_weight: float = 10.0  # CycleGAN's lambda: L1 of A -> B -> A (and B -> A -> B) keeps each picture's content
     identity_weight: float = 0.5  # x lambda: L1 of G_A(B) to B; keeps colours when nothing needs changing (0 = off)
     pool_size: int = 50  # CycleGAN: D also sees fakes from a history of this many, so G cannot chase D (0 = off)
+    kld_weight: float = 0.05  # spade + style_encoder: KL of the style code to N(0, I), so random z are valid styles
+    recon_weight: float = 10.0  # spade + style_encoder: L1 of G(map, encoded style) to the real picture (VGG-free)
 
 
 @dataclass

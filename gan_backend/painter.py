@@ -51,6 +51,24 @@ class Painter:
     def num_classes(self) -> int:
         return len(self.class_names)
 
+    @property
+    def has_encoder(self) -> bool:
+        """Whether the model can read a style from a picture (SPADE trained with ``model.style_encoder``)."""
+        return getattr(self.net, "encoder", None) is not None
+
+    @torch.no_grad()
+    def encode_style(self, picture: np.ndarray) -> torch.Tensor:
+        """A reference picture (uint8 [H, W, 3], any size) -> its style code [1, latent_dim], for ``paint(z=...)``."""
+        if not self.has_encoder:
+            raise ValueError(f"{self.source}: this model has no style encoder; train SPADE with "
+                             f"model.style_encoder=true to copy styles from pictures")
+        rgb = np.array(Image.fromarray(np.asarray(picture, np.uint8)).convert("RGB").resize(
+            (self.size, self.size), Image.LANCZOS))
+        channels = self.net.encoder.body[0].in_channels
+        x = torch.from_numpy(rgb if channels == 3 else rgb.mean(-1, keepdims=True).astype(np.uint8))
+        x = x.permute(2, 0, 1)[None].float().div(127.5).sub(1).to(self.device)
+        return self.net.encode(x).float().cpu()
+
     def latents(self, seeds: list[int]) -> torch.Tensor:
         """[len(seeds), latent_dim] N(0, I) codes, one reproducible code per seed (the picture's "style")."""
         return torch.cat([torch.randn(1, self.latent_dim, generator=torch.Generator().manual_seed(s)) for s in seeds])

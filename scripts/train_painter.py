@@ -32,15 +32,17 @@ from gan_backend.engine.reports import RunEnded, TrainReport  # noqa: E402
 from gan_backend.engine.run_dir import RunDir  # noqa: E402
 
 EXPORT_DIR = ROOT / "resources" / "models" / "painter"
-CURVE_KEYS = ("loss_d", "loss_g", "loss_g_gan", "loss_g_fm")
+CURVE_KEYS = ("loss_d", "loss_g", "loss_g_gan", "loss_g_fm", "loss_g_recon", "loss_g_kld")
 CURVE_COLOURS = ((200, 60, 40), (40, 90, 200), (120, 120, 120), (40, 150, 60), (150, 60, 170), (230, 140, 20))
 
 
 def painter_config(run_dir: Path, steps: int) -> Config:
-    """The recipe: small SPADE at 64x64, SPADE's TTUR and Adam betas, hinge + feature matching."""
+    """The recipe: small SPADE at 64x64 with GauGAN's style encoder, SPADE's TTUR and Adam betas, hinge +
+    feature matching + KL, and L1 to the real picture in place of the paper's VGG loss (no download)."""
     cfg = Config()
     cfg.data.dataset, cfg.data.n, cfg.data.data_seed, cfg.data.image_size = "scenes", 2000, 0, 64
     cfg.model.name, cfg.model.width, cfg.model.latent_dim = "spade", 16, 64
+    cfg.model.style_encoder = True  # z learns the scene's look: reseeding changes it, and a picture's can be copied
     cfg.loss.name = "hinge"
     t = cfg.train
     t.steps, t.batch_size, t.seed, t.device, t.num_threads = steps, 8, 0, "cpu", 1  # 1: a shared CPU thrashes with 2
@@ -136,7 +138,8 @@ def curve_picture(rows: list[dict], width: int = 640, height: int = 360,
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--run-dir", default=str(ROOT / "runs" / "painter"), help="the engine run directory to (re)use")
+    p.add_argument("--run-dir", default=str(ROOT / "runs" / "painter-style"),
+                   help="the engine run directory to (re)use")
     p.add_argument("--minutes", type=float, default=8.0, help="training time of this invocation")
     p.add_argument("--steps", type=int, default=3000, help="total steps of the whole run")
     p.add_argument("--export", action="store_true", help="copy the trained painter into resources/models/painter")

@@ -33,6 +33,7 @@ class ModelSpec:
     cond_mode: str = "projection"  # how a conditional D uses labels: "projection" or "concat"
     spectral_norm_d: bool = False  # wrap D's layers in spectral norm (SNGAN always does)
     g_arch: str = "resnet"  # translation generator (cyclegan): "resnet" or "unet"
+    style_encoder: bool = False  # spade: encode a picture's style into z (VAE, as in GauGAN)
 
     @classmethod
     def from_config(cls, model_cfg, data_kind: str, shape, num_classes: int = 0) -> "ModelSpec":
@@ -40,7 +41,7 @@ class ModelSpec:
         m = model_cfg
         return cls(data_kind=data_kind, shape=tuple(shape), latent_dim=m.latent_dim, num_classes=num_classes,
                    width=m.width, g_dropout=m.g_dropout, cond_mode=m.cond_mode, spectral_norm_d=m.spectral_norm_d,
-                   g_arch=m.g_arch)
+                   g_arch=m.g_arch, style_encoder=getattr(m, "style_encoder", False))
 
 
 ModelFactory = Callable[[ModelSpec], "tuple[nn.Module, nn.Module]"]

@@ -7,6 +7,11 @@ The generator starts from the latent code, not the map: ``z -> linear -> [8w, 4,
 residual SPADE blocks double the size up to the image. Different ``z`` give different pictures
 of the same map (weather, light, colours). D is a two-scale PatchGAN on (map, image) whose
 features also feed the feature-matching loss. The model contract is in :mod:`gan_backend.models.pix2pix`.
+
+With ``style_encoder`` (GauGAN's multimodal setting) a small conv encoder maps the real picture to a
+Gaussian (mu, logvar) and G is trained on a code drawn from it: G then has to use z for what the map
+does not say (the scene's light and colours), a KL term keeps the codes near N(0, I) so random z are
+valid styles, and a reference picture's style can be copied (``encode``).
 """
 from __future__ import annotations
 
@@ -64,24 +69,56 @@ class SPADEResBlock(nn.Module):
         return skip + h
 
 
+class StyleEncoder(nn.Module):
+    """Picture [B, C, H, W] in -1..1 -> (mu, logvar), each [B, latent_dim]: four stride-2 convs, global pooling."""
+
+    def __init__(self, channels: int, width: int, latent_dim: int):
+        super().__init__()
+        layers, c = [], channels
+        for c_out in (width, 2 * width, 4 * width, 8 * width):
+            layers += [nn.Conv2d(c, c_out, 3, 2, 1), nn.InstanceNorm2d(c_out, affine=True), nn.LeakyReLU(0.2)]
+            c = c_out
+        self.body = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.mu, self.logvar = nn.Linear(c, latent_dim), nn.Linear(c, latent_dim)
+
+    def forward(self, picture: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.body(picture)
+        return self.mu(h), self.logvar(h).clamp(-10, 10)
+
+
 class SPADEGenerator(nn.Module):
     """(one-hot map [B, K, H, W], z [B, latent_dim]) -> images [B, C, H, W] in -1..1.
 
     Widths 8w at H/16 and H/8, then 4w, 2w, w: most channels where the map is small and cheap.
-    Without ``z`` (None) the generator uses z = 0, the "average" picture of the map.
+    Without ``z`` (None) the generator uses z = 0, the "average" picture of the map. With a style
+    encoder, ``style`` (real pictures) replaces z by a code drawn from their encoding and the call
+    returns (pictures, KL of the codes to N(0, I)), the training path.
     """
 
     def __init__(self, spec: ModelSpec):
         super().__init__()
         w, k = spec.width, spec.num_classes
         self.latent_dim, self.top = spec.latent_dim, 8 * w
+        self.encoder = StyleEncoder(spec.shape[0], w, spec.latent_dim) if spec.style_encoder else None
         self.fc = nn.Linear(spec.latent_dim, self.top * START * START)
         chans = [8 * w, 8 * w, 4 * w, 2 * w, w]  # at H/16, H/8, H/4, H/2, H
         self.blocks = nn.ModuleList(SPADEResBlock(c_in, c_out, k) for c_in, c_out in zip([chans[0]] + chans[:-1], chans))
         self.dropout = nn.Dropout(spec.g_dropout) if spec.g_dropout > 0 else nn.Identity()
         self.to_image = nn.Conv2d(w, spec.shape[0], 3, 1, 1)
 
-    def forward(self, segmap: torch.Tensor, z: torch.Tensor | None = None) -> torch.Tensor:
+    def encode(self, picture: torch.Tensor) -> torch.Tensor:
+        """The style code (the mean of the encoding) of pictures [B, C, H, W] in -1..1."""
+        return self.encoder(picture)[0]
+
+    def forward(self, segmap: torch.Tensor, z: torch.Tensor | None = None, style: torch.Tensor | None = None):
+        if style is not None:
+            mu, logvar = self.encoder(style)
+            z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+            kld = -0.5 * torch.mean(torch.sum(1 + logvar - mu.pow(2) - logvar.exp(), dim=1))
+            return self._draw(segmap, z), kld
+        return self._draw(segmap, z)
+
+    def _draw(self, segmap: torch.Tensor, z: torch.Tensor | None) -> torch.Tensor:
         b, _, h, w = segmap.shape
         if z is None:
             z = segmap.new_zeros(b, self.latent_dim)

@@ -55,6 +55,9 @@ class PairedTask(GanTask):
         self.penalty = PENALTIES.get(cfg.loss.penalty if cfg.loss.penalty != "none" else self.loss.default_penalty)
         self.aux, self.aux_weight = meta.get("aux", "l1"), float(meta.get("aux_weight", 100.0))
         self.loss_names = ("loss_d", "loss_g", "loss_g_gan", f"loss_g_{self.aux}")
+        self.encodes = getattr(self.G, "encoder", None) is not None  # spade + model.style_encoder
+        if self.encodes:
+            self.loss_names += ("loss_g_kld", "loss_g_recon")
         self.sample_rows = spread(len(data), SAMPLE_PAIRS)
         self.fixed_cond = self.cond({k: self.sample_batch(k) for k in ("segmap", "a") if k in data.extra})
         self.fixed_z = self.fixed_z[:len(self.sample_rows)]
@@ -98,8 +101,8 @@ class PairedTask(GanTask):
         z, _ = self.make_inputs(x.shape[0])
         with self.autocast():
             if keep_fakes:  # keep G's graph for the G step that follows (one G forward saved per step)
-                fake = self.G_run(cond, z)
-                self._fakes = (fake, cond)
+                fake, kld = self._fake(cond, z, x)
+                self._fakes = (fake, cond, kld)
             else:
                 with torch.no_grad():
                     fake = self.G(cond, z)
@@ -120,11 +123,11 @@ class PairedTask(GanTask):
     def g_step(self, batch, measure):
         x = batch["x"]
         if self._fakes is not None:
-            fake, cond = self._fakes
+            fake, cond, kld = self._fakes
         else:
             cond = self.cond(batch)
             with self.autocast():
-                fake = self.G_run(cond, self.make_inputs(x.shape[0])[0])
+                fake, kld = self._fake(cond, self.make_inputs(x.shape[0])[0], x)
         self._fakes = None
         self.D.requires_grad_(False)  # G needs only dD/dx
         try:
@@ -136,14 +139,24 @@ class PairedTask(GanTask):
                 gan = self.adversarial(self.loss.g, r, f)
                 aux = self.feature_matching(r, f) if self.aux == "fm" else F.l1_loss(fake.float(), x.float())
                 loss = gan + self.aux_weight * aux
+                if kld is not None:
+                    recon = F.l1_loss(fake.float(), x.float())
+                    loss = loss + self.cfg.loss.kld_weight * kld.float() + self.cfg.loss.recon_weight * recon
         finally:
             self.D.requires_grad_(True)
         norm = self.optimise(loss, self.opt_g, self.G.parameters(), measure)
         self.update_ema()
         out = {"loss_g": loss.detach(), "loss_g_gan": gan.detach(), f"loss_g_{self.aux}": aux.detach()}
+        if kld is not None:
+            out.update(loss_g_kld=kld.detach(), loss_g_recon=recon.detach())
         if norm is not None:
             out["grad_norm_g"] = norm
         return out
+
+    def _fake(self, cond: torch.Tensor, z: torch.Tensor, x: torch.Tensor):
+        """(G's pictures with their graph, KL term or None): from the real pictures' encoded styles when G
+        has a style encoder (GauGAN's training path), else from the random codes ``z``."""
+        return self.G_run(cond, None, x) if self.encodes else (self.G_run(cond, z), None)
 
     # --- samples ---
     @torch.no_grad()

@@ -2,10 +2,16 @@
 
 Curves are created once and updated with ``setData`` from the session's buffers by a ~30 fps timer that
 does nothing when the session did not change, so report bursts cost one redraw per frame at most.
+
+Drawing shares the CPU (and Python's GIL) with the training thread: a redraw and its repaint take
+~30 ms at 900 x 600 on a laptop core, and six of them a second cost training a fifth of its speed.
+So the next redraw waits at least ``1 / GUI_SHARE`` times the last one's cost: the curves still move
+several times a second, and training in the app keeps pace with the CLI.
 """
 from __future__ import annotations
 
 import html
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -17,6 +23,8 @@ from studio.widgets.labelled_slider import LabelledSlider
 from studio.widgets.theme import plot_colours
 
 REDRAW_MS = 33  # ~30 redraws a second at most
+MAX_REDRAW_MS = 1000  # however slow drawing is, the curves move every second
+GUI_SHARE = 0.06  # redrawing may take at most this share of one core (redraw + repaint cost / interval)
 NO_DATA_HINT = "No curves yet: press Start, or open a run (Ctrl+O)."
 HOVER_HINT = "Hover a plot to read its values."
 
@@ -39,13 +47,24 @@ COLOUR_INDEX = {"loss_d": 0, "loss_g": 1, "penalty": 4, "d_real": 2, "d_fake": 3
                 "grad_norm_g": 1, "images_per_sec": 5}
 
 
+class _TimedGraphics(pg.GraphicsLayoutWidget):
+    """Remembers how long its last repaint took (``paint_ms``)."""
+
+    paint_ms = 0.0
+
+    def paintEvent(self, event) -> None:
+        started = time.perf_counter()
+        super().paintEvent(event)
+        self.paint_ms = (time.perf_counter() - started) * 1000
+
+
 class LossPlotPanel(QWidget):
     """Four plots over steps with an EMA smoothing slider, hover read-out and change markers."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.session: TrainingSession | None = None
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = _TimedGraphics()
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[str, tuple[str, pg.PlotDataItem, pg.PlotDataItem]] = {}  # name -> (plot, raw, smooth)
         self.markers: list[pg.InfiniteLine] = []
@@ -54,6 +73,7 @@ class LossPlotPanel(QWidget):
         self.crosshairs: dict[str, pg.InfiniteLine] = {}
         self._drawn: tuple[int, float] | None = None
         self.redraws = 0  # counts real redraws; the throttle test reads it
+        self.redraw_ms = 0.0  # the last redraw's setData time (its repaint: graphics.paint_ms)
         # Armed by a change, fired once per frame: bursts of reports coalesce, and an idle or slowly
         # training window never wakes up (each wake-up takes the GIL from the training thread).
         self._timer = QTimer(self, interval=REDRAW_MS, singleShot=True, timeout=self.redraw)
@@ -124,7 +144,8 @@ class LossPlotPanel(QWidget):
     # --- data ---
     def schedule_redraw(self, *_) -> None:
         if not self._timer.isActive():
-            self._timer.start()
+            cost = self.redraw_ms + self.graphics.paint_ms
+            self._timer.start(int(min(MAX_REDRAW_MS, max(REDRAW_MS, cost / GUI_SHARE))))
 
     def set_session(self, session: TrainingSession) -> None:
         """Show another run: curves and markers are dropped and rebuilt from its buffers."""
@@ -149,6 +170,7 @@ class LossPlotPanel(QWidget):
         if s is None or self._drawn == (s.version, weight):
             return
         self.redraws += 1
+        started = time.perf_counter()
         if self.readout.text() in (NO_DATA_HINT, HOVER_HINT):
             self.readout.setText(HOVER_HINT if s.series else NO_DATA_HINT)
         for name in s.plotted_names():
@@ -166,6 +188,7 @@ class LossPlotPanel(QWidget):
         self.equilibrium.setVisible(s.d_output == "probability")
         self._update_titles()
         self._drawn = (s.version, weight)
+        self.redraw_ms = (time.perf_counter() - started) * 1000
 
     def _maybe_add_curve(self, name: str) -> None:
         pid = next((p for p, _, wants in PLOTS if wants(name)), None)

@@ -66,8 +66,8 @@ def load_model(source: str, scene_side: int = 0, scene_seed: int = 0) -> LoadedM
 
 
 def has_encoder(painter) -> bool:
-    """Whether the painter can read a style from a picture (``encode_style``; none of the shipped ones can)."""
-    return callable(getattr(painter, "encode_style", None))
+    """Whether the painter can read a style from a picture (a SPADE trained with a style encoder)."""
+    return bool(getattr(painter, "has_encoder", False))
 
 
 def random_scene(painter, seed: int, side: int) -> np.ndarray | None:
