@@ -226,11 +226,25 @@ def test_a_model_with_other_classes_asks_before_starting_over(qtbot, view, monke
 def test_style_strip_and_reseed(qtbot, view):
     qtbot.waitUntil(lambda: not view.style_panel.thumbs[0].icon().isNull() and view.renderer.is_idle(),
                     timeout=WAIT_MS)
-    assert not view.style_panel.reference_button.isEnabled()
-    assert "encoder" in view.style_panel.reference_button.toolTip()
+    assert view.style_panel.reference_button.isEnabled()  # the shipped painter has a style encoder
     first = view.picture.copy()
     with qtbot.waitSignal(view.image_shown, timeout=WAIT_MS):
         view.style_panel.thumbs[2].click()
     assert view.style_panel.seed() == view.style_panel.seeds[2] and view.style_panel.thumbs[2].isChecked()
     assert not np.array_equal(first, view.picture)
     assert json.loads(json.dumps(view.style_panel.seeds))  # plain ints, as the autosave stores them
+
+
+def test_style_from_a_reference_picture(qtbot, view, tmp_path):
+    """The shipped SPADE reads a picture's look (sky, light, colours) with its encoder and paints the map in it."""
+    from gan_backend.data.scene_render import render
+    from gan_backend.data.scenes import make_layout
+
+    rng = np.random.default_rng(5)
+    reference = render(rng, make_layout(rng, 1, SIDE), "day")[0]
+    Image.fromarray(reference).save(tmp_path / "holiday.png")
+    before = view.picture.copy()
+    assert view.files.choose_reference(str(tmp_path / "holiday.png")) and view.style is not None
+    qtbot.waitUntil(lambda: not np.array_equal(before, view.picture), timeout=WAIT_MS)
+    (tmp_path / "not-a-picture.png").write_text("no")
+    assert not view.files.choose_reference(str(tmp_path / "not-a-picture.png"))
