@@ -153,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n| pictures | mIoU | pixel acc | FID (seg-net features) |\n|---|---|---|---|")
     for name, (miou, acc, dist) in results.items():
         print(f"| {name} | {miou:.3f} | {acc:.3f} | {dist:.3f} |")
-    print(f"\n(500 held-out maps at {spade.size}x{spade.size}; pix2pix trained {budget:.0f} s, as long as the painter)")
+    print(f"\n(500 held-out maps at {spade.size}x{spade.size}; painter step {spade.step} trained {budget:.0f} s; "
+          f"pix2pix step {pix2pix.step}, at least as long)")
     r = results
     print(f"RESULT real_miou={r['real'][0]:.4f} spade_miou={r['spade'][0]:.4f} pix2pix_miou={r['pix2pix'][0]:.4f} "
           f"spade_fid={r['spade'][2]:.3f} pix2pix_fid={r['pix2pix'][2]:.3f}")

@@ -49,7 +49,7 @@ class TranslateView(QWidget):
         self.window_ref = window
         self.model: jobs.LoadedTranslator | None = None
         self.loading = ""  # the source being loaded, "" when none
-        self.source: Path | np.ndarray | None = None  # what is being translated: a file or a picture
+        self.source: Path | np.ndarray | jobs.ExampleScene | None = None  # what is being translated
         self.source_name = ""
         self.result: jobs.Translation | None = None  # on screen
         self.error = ""  # why the last request failed
@@ -170,7 +170,7 @@ class TranslateView(QWidget):
             self.load_model(jobs.SHIPPED)
 
     # --- one picture ---
-    def set_source(self, source: Path | np.ndarray, name: str = "") -> None:
+    def set_source(self, source: Path | np.ndarray | jobs.ExampleScene, name: str = "") -> None:
         """Translate a picture file or a uint8 [H, W, C] picture (the newest request replaces older ones)."""
         self.source = source
         self.source_name = name or (source.name if isinstance(source, Path) else "picture")
@@ -230,7 +230,7 @@ class TranslateView(QWidget):
     def example(self, seed: int | None = None) -> None:
         """A procedural day landscape (what the shipped translator was trained on) as the input."""
         seed = int(np.random.default_rng().integers(1 << 30)) if seed is None else seed
-        self.set_source(jobs.example_scene(seed), f"example scene {seed}")
+        self.set_source(jobs.ExampleScene(seed), f"example scene {seed}")
 
     def choose_save(self) -> None:
         if self.result is None:

@@ -66,6 +66,13 @@ def load(source: str) -> LoadedTranslator:
     return LoadedTranslator(t, source, title, details, {d: names[d] for d in t.directions})
 
 
+@dataclass(frozen=True)
+class ExampleScene:
+    """A source picture rendered on the worker thread when translated (a 256 px scene takes ~0.15 s)."""
+
+    seed: int
+
+
 def example_scene(seed: int, side: int = EXAMPLE_SIDE) -> np.ndarray:
     """uint8 [side, side, 3] a procedural landscape by day (the shipped translator's domain A)."""
     from gan_backend.data.scene_render import render
@@ -75,15 +82,17 @@ def example_scene(seed: int, side: int = EXAMPLE_SIDE) -> np.ndarray:
     return np.ascontiguousarray(render(rng, make_layout(rng, 1, side), "day")[0])
 
 
-def translate(loaded: LoadedTranslator, source: Path | np.ndarray, name: str, direction: str,
+def translate(loaded: LoadedTranslator, source: Path | np.ndarray | ExampleScene, name: str, direction: str,
               full_res: bool) -> Translation:
-    """Read ``source`` (a file, or a picture array) and translate it; TranslateError names the file and the fix."""
+    """Read ``source`` (a file, a picture array or an example) and translate it; TranslateError names the file."""
     from gan_backend.translator import read_picture
 
     t = loaded.translator
     started = time.perf_counter()
     if isinstance(source, Path):
         picture = read_picture(source, 0 if full_res else t.size)
+    elif isinstance(source, ExampleScene):
+        picture = example_scene(source.seed)
     else:
         picture = source
     output = t.translate(picture, direction, full_res)
