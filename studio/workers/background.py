@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+
+from studio.workers.threads import WorkerThread
 
 
 class _CallWorker(QObject):
@@ -34,7 +36,7 @@ class _CallWorker(QObject):
         self.done.emit(request_id, result)
 
 
-class BackgroundCall(QObject):
+class BackgroundCall(WorkerThread):
     """One worker thread; ``submit(fn)`` replaces any pending request.
 
     Signals:
@@ -49,11 +51,8 @@ class BackgroundCall(QObject):
     _requested = Signal(int, object)
 
     def __init__(self, name: str, parent: QObject | None = None):
-        super().__init__(parent)
-        self._name = name
+        super().__init__(name, parent)
         self._latest_id = 0
-        self._thread: QThread | None = None
-        self._worker: _CallWorker | None = None
         self.busy = False
 
     def submit(self, fn: Callable[[], Any]) -> int:
@@ -69,25 +68,12 @@ class BackgroundCall(QObject):
         self._latest_id += 1
         self._set_busy(False)
 
-    def shutdown(self) -> None:
-        """Stop the thread, waiting for a running request to return."""
-        self.cancel()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = self._worker = None
-
-    def _ensure_thread(self) -> None:
-        if self._thread is not None:
-            return
-        self._thread = QThread()
-        self._thread.setObjectName(self._name)
-        self._worker = _CallWorker(lambda: self._latest_id)
-        self._worker.moveToThread(self._thread)
-        self._requested.connect(self._worker.run)
-        self._worker.done.connect(self._on_done)
-        self._worker.errored.connect(self._on_errored)
-        self._thread.start()
+    def _make_worker(self) -> _CallWorker:
+        worker = _CallWorker(lambda: self._latest_id)
+        self._requested.connect(worker.run)
+        worker.done.connect(self._on_done)
+        worker.errored.connect(self._on_errored)
+        return worker
 
     @Slot(int, object)
     def _on_done(self, request_id: int, result: Any) -> None:

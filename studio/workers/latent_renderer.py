@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+
+from studio.workers.threads import WorkerThread
 
 MODEL_CHANNEL = "model"
 
@@ -53,7 +55,7 @@ class _RenderWorker(QObject):
         return getattr(self.model, method)(*args)
 
 
-class LatentRenderer(QObject):
+class LatentRenderer(WorkerThread):
     """Owns the worker thread. ``request(channel, method, *args)`` calls ``ExploreModel.method(*args)`` there.
 
     Signals:
@@ -68,17 +70,15 @@ class LatentRenderer(QObject):
     _requested = Signal(str, int, str, object)
 
     def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__("latent-renderer", parent)
         self._latest: dict[str, int] = {}  # channel -> newest stamp (0: cancelled)
         self._shown: dict[str, int] = {}  # channel -> stamp of the newest result delivered (or of the cancel)
         self._pending: set[str] = set()  # channels whose newest request has not come back
         self._stamp = 0
-        self._thread: QThread | None = None
-        self._worker: _RenderWorker | None = None
 
     def load(self, path: str) -> int:
         """Load a run directory or checkpoint; every pending request of the old model is dropped."""
-        self._cancel()
+        self.cancel()
         return self.request(MODEL_CHANNEL, "load", str(path))
 
     def request(self, channel: str, method: str, *args) -> int:
@@ -101,31 +101,19 @@ class LatentRenderer(QObject):
         """How many requests of the channel the worker actually ran (skipped ones excluded)."""
         return self._worker.executed[channel] if self._worker is not None else 0
 
-    def shutdown(self) -> None:
-        """Drop pending requests and stop the thread, waiting for a running one to return."""
-        self._cancel()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = self._worker = None
-
-    def _cancel(self) -> None:
+    def cancel(self) -> None:
+        """Drop pending requests: whatever is running finishes and is never delivered."""
         for channel in self._latest:
             self._latest[channel] = 0
             self._shown[channel] = self._stamp  # whatever was asked before now is never delivered
         self._pending.clear()
 
-    def _ensure_thread(self) -> None:
-        if self._thread is not None:
-            return
-        self._thread = QThread()
-        self._thread.setObjectName("latent-renderer")
-        self._worker = _RenderWorker(self._latest)
-        self._worker.moveToThread(self._thread)
-        self._requested.connect(self._worker.run)
-        self._worker.done.connect(self._on_done)
-        self._worker.errored.connect(self._on_errored)
-        self._thread.start()
+    def _make_worker(self) -> _RenderWorker:
+        worker = _RenderWorker(self._latest)
+        self._requested.connect(worker.run)
+        worker.done.connect(self._on_done)
+        worker.errored.connect(self._on_errored)
+        return worker
 
     @Slot(str, int, object)
     def _on_done(self, channel: str, stamp: int, result: Any) -> None:

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+
+from studio.workers.threads import WorkerThread
 
 SHIPPED = "translator"
 EXAMPLE_SIDE = 256  # the example scene a first launch shows: bigger than the model's side, as a photo would be
@@ -138,7 +140,7 @@ class _BatchWorker(QObject):
         self.done.emit(ok, failed, self._cancelled.is_set() and ok + failed < len(jobs))
 
 
-class BatchTranslator(QObject):
+class BatchTranslator(WorkerThread):
     """Translates a list of (input, output) files on its own thread, one picture at a time.
 
     Signals:
@@ -151,10 +153,8 @@ class BatchTranslator(QObject):
     _start = Signal(object, object, str, bool)
 
     def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__("translate-batch", parent)
         self._cancelled = threading.Event()
-        self._thread: QThread | None = None
-        self._worker: _BatchWorker | None = None
         self.running = False
 
     def start(self, translator, jobs: list[tuple[Path, Path]], direction: str, full_res: bool) -> None:
@@ -169,24 +169,12 @@ class BatchTranslator(QObject):
         """Stop after the picture being translated now (its result is kept)."""
         self._cancelled.set()
 
-    def shutdown(self) -> None:
-        self.cancel()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = self._worker = None
-
-    def _ensure_thread(self) -> None:
-        if self._thread is not None:
-            return
-        self._thread = QThread()
-        self._thread.setObjectName("translate-batch")
-        self._worker = _BatchWorker(self._cancelled)
-        self._worker.moveToThread(self._thread)
-        self._start.connect(self._worker.run)
-        self._worker.progress.connect(self.progress)
-        self._worker.done.connect(self._on_done)
-        self._thread.start()
+    def _make_worker(self) -> _BatchWorker:
+        worker = _BatchWorker(self._cancelled)
+        self._start.connect(worker.run)
+        worker.progress.connect(self.progress)
+        worker.done.connect(self._on_done)
+        return worker
 
     @Slot(int, int, bool)
     def _on_done(self, ok: int, failed: int, cancelled: bool) -> None:
