@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--run-dir", default=str(ROOT / "runs" / "painter-style"),
                    help="the engine run directory to (re)use")
     p.add_argument("--minutes", type=float, default=8.0, help="training time of this invocation")
-    p.add_argument("--steps", type=int, default=3000, help="total steps of the whole run")
+    p.add_argument("--steps", type=int, default=7000, help="total steps of the whole run")
     p.add_argument("--export", action="store_true", help="copy the trained painter into resources/models/painter")
     args = p.parse_args(argv)
     run_dir = Path(args.run_dir)
