@@ -23,7 +23,7 @@ from gan_backend.config import Config
 from gan_backend.data.labelmaps import INDEX_MODES, default_palette
 from gan_backend.engine import checkpoint as ckpt
 from gan_backend.engine.run_dir import RunDir
-from gan_backend.images import to_uint8
+from gan_backend.images import from_uint8, to_uint8
 from gan_backend.models import MODELS, ModelSpec
 from gan_backend.tasks.paired import one_hot
 
@@ -64,10 +64,9 @@ class Painter:
                              f"model.style_encoder=true to copy styles from pictures")
         rgb = np.array(Image.fromarray(np.asarray(picture, np.uint8)).convert("RGB").resize(
             (self.size, self.size), Image.LANCZOS))
-        channels = self.net.encoder.body[0].in_channels
-        x = torch.from_numpy(rgb if channels == 3 else rgb.mean(-1, keepdims=True).astype(np.uint8))
-        x = x.permute(2, 0, 1)[None].float().div(127.5).sub(1).to(self.device)
-        return self.net.encode(x).float().cpu()
+        grey = self.net.encoder.body[0].in_channels == 1
+        pixels = np.array(Image.fromarray(rgb).convert("L"))[..., None] if grey else rgb
+        return self.net.encode(from_uint8(torch.from_numpy(pixels)[None]).to(self.device)).float().cpu()
 
     def latents(self, seeds: list[int]) -> torch.Tensor:
         """[len(seeds), latent_dim] N(0, I) codes, one reproducible code per seed (the picture's "style")."""

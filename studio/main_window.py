@@ -180,8 +180,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_eval_ready(self, report) -> None:
         """The same row the engine logged, so a live run and one opened from disk plot alike."""
-        self.session.add_rows([{"step": report.step, "event": "eval", "eval_metric": report.metric,
-                                **report.metrics}])
+        self.session.add_rows([report.to_row()])
         best = f"best {report.best_value:.4g} at step {report.best_step}" if report.best_value is not None else ""
         note = " (new best: checkpoints/best.pt)" if report.is_best else f" ({best})" if best else ""
         self.statusBar().showMessage(f"Step {report.step}: {report.metric} {report.value:.4g}{note}", 15000)

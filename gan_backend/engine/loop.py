@@ -246,14 +246,15 @@ class Trainer:
             self._evaluator = ev.evaluator_for_task(self.task, r.eval_n)
             self._best = ev.best_logged(self.run_dir.read_metrics(), r.eval_metric)  # earlier evals, after a resume
         metrics = ev.evaluate_task(self.task, self._evaluator, r.eval_n)
-        self._log({"step": self.step, "event": "eval", "eval_metric": r.eval_metric, **metrics})
         value = metrics.get(r.eval_metric, math.nan)
         is_best = ev.is_better(r.eval_metric, value, self._best[0])
-        path = ""
         if is_best:
             self._best = (value, self.step)
-            path = self.save_checkpoint(with_step_file=False, target=self.run_dir.best_checkpoint)
-        return EvalReport(self.step, metrics, r.eval_metric, value, *self._best, is_best, path)
+        report = EvalReport(self.step, metrics, r.eval_metric, value, *self._best, is_best)
+        self._log(report.to_row())
+        if is_best:
+            report.checkpoint = self.save_checkpoint(with_step_file=False, target=self.run_dir.best_checkpoint)
+        return report
 
     def _log(self, row: dict) -> None:
         if self.dist.main:

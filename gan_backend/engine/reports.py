@@ -54,6 +54,10 @@ class EvalReport:
     is_best: bool  # this evaluation wrote checkpoints/best.pt
     checkpoint: str = ""  # path of best.pt when is_best
 
+    def to_row(self) -> dict:
+        """The "eval" line of metrics.jsonl: step, the metric that picks best.pt, and every metric."""
+        return {"step": self.step, "event": "eval", "eval_metric": self.metric, **self.metrics}
+
 
 @dataclass
 class RunEnded:

@@ -62,12 +62,7 @@ def load_model(source: str, scene_side: int = 0, scene_seed: int = 0) -> LoadedM
     title = "Shipped painter (SPADE, scenes)" if source == SHIPPED else f"{Path(source).name} ({model})"
     scene = random_scene(painter, scene_seed, scene_side) if scene_side else None
     details = f"{painter.source}: {model}, {len(classes)} classes, {painter.size} px, step {painter.step:,}"
-    return LoadedModel(painter, source, classes, title, details, has_encoder(painter), scene)
-
-
-def has_encoder(painter) -> bool:
-    """Whether the painter can read a style from a picture (a SPADE trained with a style encoder)."""
-    return bool(getattr(painter, "has_encoder", False))
+    return LoadedModel(painter, source, classes, title, details, painter.has_encoder, scene)
 
 
 def random_scene(painter, seed: int, side: int) -> np.ndarray | None:
