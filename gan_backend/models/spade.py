@@ -24,6 +24,7 @@ from gan_backend.models.pix2pix import PAIRED_SIZES, MultiScaleDiscriminator, ch
 
 START = 4  # side of the map the latent code becomes, at 16x below the image size
 SPADE_HIDDEN = 32  # channels of the label-map embedding (the paper's 128 is 4x the CPU cost)
+WIDTHS = (8, 8, 4, 2, 1)  # G's channels at H/16, H/8, H/4, H/2 and H, in multiples of model.width
 
 
 class SPADE(nn.Module):
@@ -98,10 +99,10 @@ class SPADEGenerator(nn.Module):
     def __init__(self, spec: ModelSpec):
         super().__init__()
         w, k = spec.width, spec.num_classes
-        self.latent_dim, self.top = spec.latent_dim, 8 * w
+        self.latent_dim, self.top = spec.latent_dim, WIDTHS[0] * w
         self.encoder = StyleEncoder(spec.shape[0], w, spec.latent_dim) if spec.style_encoder else None
         self.fc = nn.Linear(spec.latent_dim, self.top * START * START)
-        chans = [8 * w, 8 * w, 4 * w, 2 * w, w]  # at H/16, H/8, H/4, H/2, H
+        chans = [m * w for m in WIDTHS]
         self.blocks = nn.ModuleList(SPADEResBlock(c_in, c_out, k) for c_in, c_out in zip([chans[0]] + chans[:-1], chans))
         self.dropout = nn.Dropout(spec.g_dropout) if spec.g_dropout > 0 else nn.Identity()
         self.to_image = nn.Conv2d(w, spec.shape[0], 3, 1, 1)

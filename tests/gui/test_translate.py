@@ -4,6 +4,7 @@ Uses the shipped day/night translator (64 px), as a first launch does.
 """
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 
+import gan_backend.translator as translator_module
 from studio.widgets.qimage import to_qimage
 from studio.workers.translate_jobs import example_scene
 
@@ -110,7 +112,7 @@ def test_view_stays_responsive_while_translating(qtbot, view):
     assert len(ticks) >= 3 and max(np.diff(ticks)) < 0.5  # the event loop ran throughout
 
 
-def test_folder_batch_with_progress_and_cancel(qtbot, view, tmp_path):
+def test_folder_batch_with_progress_and_cancel(qtbot, view, tmp_path, monkeypatch):
     folder = tmp_path / "photos"
     folder.mkdir()
     for i in range(3):
@@ -127,11 +129,22 @@ def test_folder_batch_with_progress_and_cancel(qtbot, view, tmp_path):
 
     many = tmp_path / "many"
     many.mkdir()
-    for i in range(40):
-        Image.fromarray(example_scene(i % 3, 64)).save(many / f"m{i:02d}.png")
+    for i in range(5):
+        Image.fromarray(example_scene(i % 3, 64)).save(many / f"m{i}.png")
+    pressed = threading.Event()  # the batch waits after its first picture until Cancel is pressed: no race
+    translate_files = translator_module.translate_files
+
+    def gated(*args, **kwargs):
+        results = translate_files(*args, **kwargs)
+        yield next(results)
+        pressed.wait(WAIT_MS / 1000)
+        yield from results
+
+    monkeypatch.setattr(translator_module, "translate_files", gated)
     with qtbot.waitSignal(view.batch_finished, timeout=WAIT_MS) as done:
         assert view.translate_folder(many)
         qtbot.waitUntil(lambda: view.progress.value() >= 1, timeout=WAIT_MS)
         view.cancel_batch()
+        pressed.set()
     ok, failed, cancelled = done.args
-    assert cancelled and ok < 40 and len(list((tmp_path / "many-night").iterdir())) == ok
+    assert (ok, failed, cancelled) == (2, 0, True) and len(list((tmp_path / "many-night").iterdir())) == 2
