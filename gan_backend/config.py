@@ -40,6 +40,8 @@ class ModelConfig:
     spectral_norm_d: bool = False  # spectral norm in D: a Lipschitz bound that steadies any loss
     g_arch: str = "resnet"  # cyclegan's G: "resnet" (residual blocks at 1/4 size) or "unet" (pix2pix's, with skips)
     style_encoder: bool = False  # spade: a VAE encoder of the real picture's style, so z means something (GauGAN)
+    g_widths: str = ""  # spade: G's channels at H/16 ... H in multiples of width, e.g. "8,8,4,1,1" ("" = 8,8,4,2,1)
+    g_noise: bool = False  # spade: per-pixel noise after each conv (StyleGAN's), for textures a flat map cannot give
 
 
 @dataclass

@@ -43,10 +43,12 @@ def painter_config(run_dir: Path, steps: int) -> Config:
     cfg.data.dataset, cfg.data.n, cfg.data.data_seed, cfg.data.image_size = "scenes", 2000, 0, 64
     cfg.model.name, cfg.model.width, cfg.model.latent_dim = "spade", 16, 64
     cfg.model.style_encoder = True  # z learns the scene's look: reseeding changes it, and a picture's can be copied
+    cfg.model.g_widths = "8,8,4,1,1"  # thin at H/2 and H: 1.35x the steps per CPU second, and better pictures per second
+    cfg.model.g_noise = True  # per-pixel noise: flower beds, grass and ripples get texture, not a smooth fill
     cfg.loss.name = "hinge"
     t = cfg.train
     t.steps, t.batch_size, t.seed, t.device, t.num_threads = steps, 8, 0, "cpu", 1  # 1: a shared CPU thrashes with 2
-    t.lr_g, t.lr_d, t.beta1, t.beta2 = 1e-4, 4e-4, 0.0, 0.9  # SPADE's two time-scale update rule
+    t.lr_g, t.lr_d, t.beta1, t.beta2 = 2e-4, 4e-4, 0.0, 0.9  # SPADE's TTUR and betas; G at 2x its 1e-4: a short run
     t.ema = 0.995  # a short average: the run is only a couple of thousand steps long
     r = cfg.run
     r.run_dir, r.log_every, r.sample_every, r.checkpoint_every, r.keep_checkpoints = str(run_dir), 10, 100, 100, 2
@@ -138,10 +140,10 @@ def curve_picture(rows: list[dict], width: int = 640, height: int = 360,
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--run-dir", default=str(ROOT / "runs" / "painter-style"),
+    p.add_argument("--run-dir", default=str(ROOT / "runs" / "painter-noise"),
                    help="the engine run directory to (re)use")
     p.add_argument("--minutes", type=float, default=8.0, help="training time of this invocation")
-    p.add_argument("--steps", type=int, default=7000, help="total steps of the whole run")
+    p.add_argument("--steps", type=int, default=9000, help="total steps of the whole run")
     p.add_argument("--export", action="store_true", help="copy the trained painter into resources/models/painter")
     args = p.parse_args(argv)
     run_dir = Path(args.run_dir)

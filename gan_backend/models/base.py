@@ -34,6 +34,8 @@ class ModelSpec:
     spectral_norm_d: bool = False  # wrap D's layers in spectral norm (SNGAN always does)
     g_arch: str = "resnet"  # translation generator (cyclegan): "resnet" or "unet"
     style_encoder: bool = False  # spade: encode a picture's style into z (VAE, as in GauGAN)
+    g_widths: str = ""  # spade: G's channel multipliers per resolution, lowest first ("" = the model's default)
+    g_noise: bool = False  # spade: per-pixel noise inputs in G's blocks (StyleGAN's)
 
     @classmethod
     def from_config(cls, model_cfg, data_kind: str, shape, num_classes: int = 0) -> "ModelSpec":
@@ -41,7 +43,8 @@ class ModelSpec:
         m = model_cfg
         return cls(data_kind=data_kind, shape=tuple(shape), latent_dim=m.latent_dim, num_classes=num_classes,
                    width=m.width, g_dropout=m.g_dropout, cond_mode=m.cond_mode, spectral_norm_d=m.spectral_norm_d,
-                   g_arch=m.g_arch, style_encoder=getattr(m, "style_encoder", False))
+                   g_arch=m.g_arch, style_encoder=getattr(m, "style_encoder", False), g_widths=getattr(m, "g_widths", ""),
+                   g_noise=getattr(m, "g_noise", False))
 
 
 ModelFactory = Callable[[ModelSpec], "tuple[nn.Module, nn.Module]"]

@@ -100,6 +100,33 @@ def test_spade_follows_the_map_and_the_noise_and_runs_at_other_sizes():
         assert g(one_hot(torch.zeros(1, 128, 128, dtype=torch.long), 4), z[:1]).shape == (1, 3, 128, 128)
 
 
+def test_spade_channel_taper_is_a_model_setting_with_a_clear_message():
+    spec = ModelSpec("paired", (3, 64, 64), latent_dim=8, num_classes=4, width=4)
+    paper, _ = build_models(spec, "spade")
+    lean, _ = build_models(dataclasses.replace(spec, g_widths="8,8,4,1,1"), "spade")
+    assert [b.conv_1.out_channels for b in paper.blocks] == [32, 32, 16, 8, 4]
+    assert [b.conv_1.out_channels for b in lean.blocks] == [32, 32, 16, 4, 4]
+    cond = one_hot(torch.randint(4, (2, 64, 64)), 4)
+    assert lean(cond, torch.randn(2, 8)).shape == (2, 3, 64, 64)
+    for bad in ("8,8,4", "8,8,4,0,1", "eight"):
+        with pytest.raises(ValueError, match="model.g_widths"):
+            build_models(dataclasses.replace(spec, g_widths=bad), "spade")
+
+
+def test_spade_noise_inputs_vary_in_training_and_hold_still_when_painting():
+    g, _ = build_models(ModelSpec("paired", (3, 64, 64), latent_dim=8, num_classes=4, width=4, g_noise=True), "spade")
+    noise = [m for m in g.modules() if m.__class__.__name__ == "NoiseInput"]
+    assert len(noise) == 10 and all(not m.strength.detach().any() for m in noise)  # off until G learns it
+    for m in noise:
+        torch.nn.init.constant_(m.strength, 0.5)
+    cond, z = one_hot(torch.randint(4, (2, 64, 64)), 4), torch.randn(2, 8)
+    assert not torch.allclose(g(cond, z), g(cond, z))  # training: fresh noise each call
+    g.eval()
+    with torch.no_grad():
+        assert torch.equal(g(cond, z), g(cond, z))  # painting: one pattern, no shimmer between strokes
+        assert g(one_hot(torch.zeros(1, 128, 128, dtype=torch.long), 4), z[:1]).shape == (1, 3, 128, 128)
+
+
 @pytest.mark.parametrize("name", PAIRED)
 def test_paired_models_refuse_unpaired_data(name):
     assert MODELS.entry(name).meta["task"] == "paired"
