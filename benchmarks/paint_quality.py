@@ -1,11 +1,13 @@
 """Paint quality, the GauGAN paper's protocol on our own data: segment the painted pictures.
 
-1. Train a small segmentation net on real ``scenes`` renders (seed 100, at the painter's size).
+1. Train small segmentation nets ("judges", three seeds) on real ``scenes`` renders (seed 100, at the
+   painter's size). One judge's verdict between two close models swings with its seed and training
+   length, so the figures are the mean over the judges, with their spread.
 2. Take 500 held-out label maps (seed 999) and picture them three ways: the real renders (the upper
    bound), the shipped SPADE painter, and a pix2pix trained on the same data for the same wall-clock
    time as the painter was (``--pix2pix-run`` reuses one already trained).
 3. Segment every picture; report mIoU and pixel accuracy against the input maps, and FID between the
-   segmentation net's pooled features of each set and of the real renders.
+   judge's pooled features of each set and of the real renders.
 
     bash scripts/env.sh python benchmarks/paint_quality.py [--pix2pix-run runs/bench-pix2pix]
 
@@ -62,12 +64,13 @@ def scenes_at(seed: int, n: int, size: int) -> tuple[np.ndarray, np.ndarray]:
     return (maps, pictures) if size == 128 else (resize_maps(maps, size), resize_images(pictures, size))
 
 
-def train_segmenter(size: int, steps: int, log) -> SegNet:
+def train_segmenter(size: int, steps: int, log, seed: int = 0) -> SegNet:
+    """A judge: ``seed`` fixes its initial weights and batches, so a rerun scores the same pictures alike."""
     maps, pictures = scenes_at(100, 2000, size)
-    torch.manual_seed(0)  # the judge's initial weights too: two runs of the benchmark score the same pictures alike
+    torch.manual_seed(seed)
     net = SegNet()
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
-    gen = torch.Generator().manual_seed(0)
+    gen = torch.Generator().manual_seed(seed)
     for step in range(steps):
         idx = torch.randint(len(maps), (16,), generator=gen)
         x = from_uint8(torch.from_numpy(pictures[idx.numpy()]))
@@ -77,7 +80,7 @@ def train_segmenter(size: int, steps: int, log) -> SegNet:
         loss.backward()
         opt.step()
         if step % 100 == 0:
-            log(f"segmenter step {step}: cross-entropy {loss.item():.3f}")
+            log(f"judge {seed} step {step}: cross-entropy {loss.item():.3f}")
     return net.eval()
 
 
@@ -135,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--pix2pix-run", default=str(ROOT / "runs" / "bench-pix2pix"))
     p.add_argument("--budget-s", type=float, default=0.0, help="pix2pix training time (default: the painter's)")
-    p.add_argument("--seg-steps", type=int, default=400)
+    p.add_argument("--seg-steps", type=int, default=2400, help="training steps of each judge")
+    p.add_argument("--judges", type=int, default=3, help="judges (seeds) to average: one judge's verdict swings")
     args = p.parse_args(argv)
     torch.set_num_threads(1)  # a shared CPU: one thread does not thrash
     t0 = time.perf_counter()
@@ -144,16 +148,24 @@ def main(argv: list[str] | None = None) -> int:
     budget = args.budget_s or float(torch.load(ROOT / "resources/models/painter/painter.pt", weights_only=True)["wall_time"])
     train_pix2pix(Path(args.pix2pix_run), budget, log)
     pix2pix = load_painter(args.pix2pix_run)
-    net = train_segmenter(spade.size, args.seg_steps, log)
     maps, real = scenes_at(999, HELD_OUT, spade.size)
     sets = {"real": real, "spade": paint_all(spade, maps), "pix2pix": paint_all(pix2pix, maps)}
-    results, real_feats = {}, segment(net, real)[1]
-    for name, pictures in sets.items():
-        pred, feats = segment(net, pictures)
-        results[name] = (*scores(pred, maps), fid(real_feats, feats) if name != "real" else 0.0)
-    print("\n| pictures | mIoU | pixel acc | FID (seg-net features) |\n|---|---|---|---|")
+    per_judge = {name: [] for name in sets}  # name -> [(mIoU, pixel acc, FID) per judge]
+    for seed in range(args.judges):
+        net = train_segmenter(spade.size, args.seg_steps, log, seed)
+        real_feats = segment(net, real)[1]
+        for name, pictures in sets.items():
+            pred, feats = segment(net, pictures)
+            per_judge[name].append((*scores(pred, maps), fid(real_feats, feats) if name != "real" else 0.0))
+        log("judge " + str(seed) + ": " + ", ".join(f"{n} mIoU {v[-1][0]:.4f} FID {v[-1][2]:.4f}"
+                                                   for n, v in per_judge.items()))
+    results = {name: np.array(v).mean(0) for name, v in per_judge.items()}
+    spread = {name: np.array(v).max(0) - np.array(v).min(0) for name, v in per_judge.items()}
+    print(f"\n| pictures | mIoU | pixel acc | FID (seg-net features) |   (mean of {args.judges} judges; +- max - min)"
+          "\n|---|---|---|---|")
     for name, (miou, acc, dist) in results.items():
-        print(f"| {name} | {miou:.4f} | {acc:.4f} | {dist:.4f} |")
+        d = spread[name]
+        print(f"| {name} | {miou:.4f} +- {d[0]:.4f} | {acc:.4f} +- {d[1]:.4f} | {dist:.4f} +- {d[2]:.4f} |")
     print(f"\n(500 held-out maps at {spade.size}x{spade.size}; painter step {spade.step} trained {budget:.0f} s; "
           f"pix2pix step {pix2pix.step}, at least as long)")
     r = results
