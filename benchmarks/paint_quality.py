@@ -157,10 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, pictures in sets.items():
             pred, feats = segment(net, pictures)
             per_judge[name].append((*scores(pred, maps), fid(real_feats, feats) if name != "real" else 0.0))
-        log("judge " + str(seed) + ": " + ", ".join(f"{n} mIoU {v[-1][0]:.4f} FID {v[-1][2]:.4f}"
-                                                   for n, v in per_judge.items()))
-    results = {name: np.array(v).mean(0) for name, v in per_judge.items()}
-    spread = {name: np.array(v).max(0) - np.array(v).min(0) for name, v in per_judge.items()}
+        log(f"judge {seed}: " + ", ".join(f"{n} mIoU {v[-1][0]:.4f} FID {v[-1][2]:.4f}" for n, v in per_judge.items()))
+    table = {name: np.array(v) for name, v in per_judge.items()}  # [judges, 3]
+    results = {name: t.mean(0) for name, t in table.items()}
+    spread = {name: np.ptp(t, axis=0) for name, t in table.items()}
     print(f"\n| pictures | mIoU | pixel acc | FID (seg-net features) |   (mean of {args.judges} judges; +- max - min)"
           "\n|---|---|---|---|")
     for name, (miou, acc, dist) in results.items():

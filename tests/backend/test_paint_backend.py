@@ -19,6 +19,7 @@ from gan_backend.engine.batches import Batcher
 from gan_backend.engine.loop import Trainer
 from gan_backend.engine.reports import RunEnded, SampleReport, TrainReport
 from gan_backend.models import MODELS, ModelSpec, UnsupportedShapeError, build_models
+from gan_backend.models.spade import NoiseInput
 from gan_backend.painter import SHIPPED, LabelMapError, load_painter
 from gan_backend.tasks.paired import one_hot
 from tests.backend.helpers import tiny_config
@@ -115,7 +116,7 @@ def test_spade_channel_taper_is_a_model_setting_with_a_clear_message():
 
 def test_spade_noise_inputs_vary_in_training_and_hold_still_when_painting():
     g, _ = build_models(ModelSpec("paired", (3, 64, 64), latent_dim=8, num_classes=4, width=4, g_noise=True), "spade")
-    noise = [m for m in g.modules() if m.__class__.__name__ == "NoiseInput"]
+    noise = [m for m in g.modules() if isinstance(m, NoiseInput)]
     assert len(noise) == 10 and all(not m.strength.detach().any() for m in noise)  # off until G learns it
     for m in noise:
         torch.nn.init.constant_(m.strength, 0.5)
