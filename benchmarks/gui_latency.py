@@ -1,7 +1,8 @@
 """How the Studio window behaves while it trains, and how fast it opens a big finished run.
 
 1. The same DCGAN-on-glyphs config trains through the CLI (a subprocess) and in the app (offscreen
-   window, TrainingWorker on its QThread), in ABBA order over the rounds. Training images/s come from
+   window, TrainingWorker on its QThread), in ABBA order over the rounds (6 by default); app_vs_cli is
+   the median over the rounds of each round's app/CLI ratio. Training images/s come from
    each run's metrics.jsonl, past the warm-up steps, so both are measured the same way.
 2. While the app trains, a 10 ms precise QTimer measures how late the GUI event loop serves it.
 3. A synthetic finished run with 100k metric lines and 200 sample grids is opened; the clock stops
@@ -128,8 +129,8 @@ def main() -> int:
     p.add_argument("--steps", type=int, default=400)
     p.add_argument("--width", type=int, default=32)
     p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--repeats", type=int, default=2,
-                   help="CLI and app runs, interleaved against load drift (0: only the big-run opening)")
+    p.add_argument("--repeats", type=int, default=6,
+                   help="ABBA rounds of one CLI and one app run each, against load drift (0: only the big-run opening)")
     p.add_argument("--skip-open", action="store_true", help="leave out the big-run opening measurement")
     args = p.parse_args()
     from studio.app import create_app
@@ -160,12 +161,15 @@ def main() -> int:
                     app_rates.append(rate)
                     lateness.append(late)
             print(f"round {i + 1} ({'-'.join(order)}): cli {cli_rates[-1]:.1f} images/s, app {app_rates[-1]:.1f} "
-                  f"images/s", file=sys.stderr)
+                  f"images/s, app/cli {app_rates[-1] / cli_rates[-1]:.3f}", file=sys.stderr)
         p95 = p99 = ratio = float("nan")
         if lateness:
             late = np.concatenate(lateness)
             p95, p99 = np.percentile(late, 95), np.percentile(late, 99)
-            ratio = float(np.median(app_rates) / np.median(cli_rates))
+            ratios = np.array(app_rates) / np.array(cli_rates)  # each round's pair ran back to back
+            ratio = float(np.median(ratios))
+            print(f"app/cli per round: {', '.join(f'{r:.3f}' for r in ratios)}; median {ratio:.3f}, "
+                  f"min {ratios.min():.3f}, max {ratios.max():.3f}", file=sys.stderr)
             print(f"event loop lateness over {len(late)} ticks: p50 {np.percentile(late, 50):.1f} ms, p95 {p95:.1f} "
                   f"ms, p99 {p99:.1f} ms, max {late.max():.1f} ms", file=sys.stderr)
         open_s = float("nan")

@@ -28,7 +28,8 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gan_backend.data.scenes import CLASS_NAMES, generate  # noqa: E402
+from gan_backend.data.builtin.scene_layout import CLASS_NAMES  # noqa: E402
+from gan_backend.data.builtin.scenes import generate  # noqa: E402
 from gan_backend.data.transforms import resize_images, resize_maps  # noqa: E402
 from gan_backend.images import from_uint8  # noqa: E402
 from gan_backend.metrics.frechet import fid  # noqa: E402
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     log = lambda msg: print(f"[{time.perf_counter() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
     spade = load_painter("painter")
-    budget = args.budget_s or float(torch.load(ROOT / "resources/models/painter/painter.pt", weights_only=True)["wall_time"])
+    budget = args.budget_s or float(torch.load(ROOT / "gan_backend/resources/models/painter/painter.pt", weights_only=True)["wall_time"])
     train_pix2pix(Path(args.pix2pix_run), budget, log)
     pix2pix = load_painter(args.pix2pix_run)
     maps, real = scenes_at(999, HELD_OUT, spade.size)

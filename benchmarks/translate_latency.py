@@ -22,7 +22,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gan_backend.data.day2night import true_pairs  # noqa: E402
+from gan_backend.data.builtin.day2night import true_pairs  # noqa: E402
 from gan_backend.translator import fit_shorter_side, load_translator  # noqa: E402
 
 RUNS, WARMUP = 30, 3

@@ -26,9 +26,10 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gan_backend.data.day2night import true_pairs  # noqa: E402
+from gan_backend.data.builtin.day2night import true_pairs  # noqa: E402
 from gan_backend.images import from_uint8, to_uint8  # noqa: E402
-from gan_backend.translator import SHIPPED, load_translator  # noqa: E402
+from gan_backend import resources  # noqa: E402
+from gan_backend.translator import load_translator  # noqa: E402
 
 HELD_OUT = 300
 
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     log = lambda msg: print(f"[{time.perf_counter() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
     cyclegan = load_translator("translator")
-    budget = args.budget_s or float(torch.load(SHIPPED, weights_only=True)["wall_time"])
+    budget = args.budget_s or float(torch.load(resources.path("models", "translator", "translator.pt"), weights_only=True)["wall_time"])
     train_pix2pix(Path(args.pix2pix_run), budget, log)
     pix2pix = load_translator(args.pix2pix_run)
     day, night = true_pairs(HELD_OUT, cyclegan.size)

@@ -1,4 +1,7 @@
-"""`gan-studio` CLI: train, resume, sample, eval, synthesize, translate, list, datasets; no subcommand opens the window.
+"""The headless CLI: train, resume, sample, eval, synthesize, translate, export, list, datasets.
+
+`gan-studio` (:mod:`studio.cli`) adds the window on top: no subcommand opens it, `tour` tours it; every
+other subcommand is parsed here and run by :func:`run`, so the backend never imports Qt.
 
 Bad input (unknown names, broken files, absent devices) prints one line naming the culprit and exits 2.
 """
@@ -6,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from gan_backend.config import Config, ConfigError
 from gan_backend.registry import UnknownNameError
 
 # Mistakes a user can fix: one line, exit code 2, nothing on disk touched. Every error class the backend
@@ -19,9 +20,33 @@ EXIT_USAGE = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="gan-studio", description="Train, watch and play with GANs.")
-    sub = p.add_subparsers(dest="command")
+    p = argparse.ArgumentParser(prog="python -m gan_backend.cli",
+                                description="Train, sample and measure GANs headless (gan-studio adds the window).")
+    add_version(p)
+    add_commands(p.add_subparsers(dest="command"))
+    return p
 
+
+class _VersionAction(argparse.Action):
+    """``--version``: the version, torch, CUDA/MPS and the folders in use (imports torch only when asked)."""
+
+    def __init__(self, option_strings, dest, **kw):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kw)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from gan_backend.about import diagnostics, format_diagnostics
+
+        print(format_diagnostics(diagnostics()))
+        parser.exit()
+
+
+def add_version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", action=_VersionAction,
+                        help="print the version, torch, CUDA/MPS availability and the folders used, then exit")
+
+
+def add_commands(sub) -> None:
+    """Add the headless subcommands to ``sub`` (an ``add_subparsers`` action; the window's CLI adds its own)."""
     t = sub.add_parser("train", help="train a GAN headless into a run directory")
     t.add_argument("--config", help="JSON config file (sections data/model/loss/train/run)")
     for flag, field in (("--dataset", "data.dataset"), ("--model", "model.name"), ("--loss", "loss.name"),
@@ -70,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
                     help="translate at each picture's own size in overlapping tiles (default: at the model's size)")
     tr.add_argument("--device", default="cpu")
 
+    ex = sub.add_parser("export", help="write a run's generator as TorchScript or ONNX, or its TensorBoard event files",
+                        description="export RUN --format torchscript|onnx --out FILE: G_ema (else G) of an "
+                                    "image run as one file with its metadata, checked against the checkpoint. "
+                                    "export tensorboard RUN [--out DIR]: TensorBoard event files from the run's "
+                                    "metrics.jsonl and samples/ (default RUN/tensorboard).")
+    ex.add_argument("run_dir", metavar="RUN", help='run directory or checkpoint file; or "tensorboard" then RUN')
+    ex.add_argument("tensorboard_run", nargs="?", metavar="TB_RUN", help="with `export tensorboard`: the run directory")
+    ex.add_argument("--format", choices=["torchscript", "onnx"], help="torchscript (torch.jit) or onnx (needs onnx)")
+    ex.add_argument("--out", help="FILE to write (a folder for `export tensorboard`)")
+
     ls = sub.add_parser("list", help="list registered datasets, models, losses, penalties or devices")
     ls.add_argument("what", choices=["datasets", "models", "losses", "penalties", "devices", "tasks"])
 
@@ -88,31 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--crop", choices=["center", "random"], help="how folder pictures are cropped square")
         sp.add_argument("--cache-dir", help='folder for decoded arrays, or "off"')
 
-    tour = sub.add_parser("tour", help="open the window offscreen, train briefly and save a PNG of every view")
-    tour.add_argument("--out", required=True)
-    tour.add_argument("--steps", type=int, default=100)
-    return p
-
-
-def config_from_args(args: argparse.Namespace) -> Config:
-    cfg = Config.load(Path(args.config)) if args.config else Config()
-    for key, value in vars(args).items():
-        if "." in key and value is not None:
-            cfg.set(key, value, source=f"--{key.split('.')[1].replace('_', '-')}")
-    for item in args.set:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ConfigError(f"--set {item!r}: expected FIELD=VALUE, e.g. --set train.lr_d=1e-4")
-        cfg.set(key.strip(), value, source=f"--set {key.strip()}")
-    return cfg
-
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command in (None, "tour"):
-        from gan_backend import _launch_app  # imports Qt only here, never at backend import time
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.error("choose a subcommand (to open the window, run gan-studio with none)")
+    return run(args)
 
-        return _launch_app.run(args)
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed headless subcommand; a user's mistake prints one line and returns 2."""
     from gan_backend import commands
 
     try:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_backend.cli import config_from_args
-from gan_backend.config import describe_fields
+from gan_backend.config import Config, ConfigError, describe_fields
 from gan_backend.engine.reports import EvalReport, RunEnded, SampleReport, TrainReport
 
 
@@ -28,6 +27,20 @@ def cmd_train(args) -> int:
     return _drive(Trainer.new(cfg))
 
 
+def config_from_args(args) -> Config:
+    """The train subcommand's config: its --config file, then the flags, then each --set FIELD=VALUE."""
+    cfg = Config.load(Path(args.config)) if args.config else Config()
+    for key, value in vars(args).items():
+        if "." in key and value is not None:
+            cfg.set(key, value, source=f"--{key.split('.')[1].replace('_', '-')}")
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--set {item!r}: expected FIELD=VALUE, e.g. --set train.lr_d=1e-4")
+        cfg.set(key.strip(), value, source=f"--set {key.strip()}")
+    return cfg
+
+
 def cmd_resume(args) -> int:
     from gan_backend.engine.loop import Trainer
 
@@ -35,7 +48,12 @@ def cmd_resume(args) -> int:
 
 
 def _drive(trainer) -> int:
-    """Run the loop with a progress display; Ctrl+C stops cleanly with a checkpoint."""
+    """Run the loop with a progress display; SIGTERM, SIGHUP and Ctrl+C stop it cleanly with a checkpoint.
+
+    A run stopped by a signal exits with 128 + the signal's number (143 for SIGTERM), as the shell reports a
+    process the signal ended, so schedulers and scripts see why it ended; ``resume`` continues from that step.
+    """
+    from gan_backend.engine.signals import exit_code, signal_name, stop_on_signals
     from gan_backend.engine.reports import TrainControl
 
     quiet = not trainer.dist.main  # under torchrun, rank 0 speaks for all
@@ -43,29 +61,27 @@ def _drive(trainer) -> int:
     bar = Progress(trainer.cfg.train.steps, trainer.step, stream=open(os.devnull, "w") if quiet else sys.stderr)
     if not quiet:
         print(f"run directory: {trainer.run_dir.path}", file=sys.stderr)
-    items = trainer.run(control)
+    def say_stopping(signum: int) -> None:
+        if not quiet:
+            print(f"\n{signal_name(signum)}: finishing the step and saving a checkpoint...", file=sys.stderr)
+
     ended = None
-    while ended is None:
-        try:
-            item = next(items)
-        except KeyboardInterrupt:
-            control.stop.set()  # the loop finishes its step and saves
-            print("\nstopping: finishing the step and saving a checkpoint...", file=sys.stderr)
-            continue
-        if isinstance(item, TrainReport):
-            bar.update(item)
-        elif isinstance(item, EvalReport):
-            bar.note(eval_line(item))
-        elif isinstance(item, RunEnded):
-            ended = item
+    with stop_on_signals(control.stop, say_stopping) as received:
+        for item in trainer.run(control):
+            if isinstance(item, TrainReport):
+                bar.update(item)
+            elif isinstance(item, EvalReport):
+                bar.note(eval_line(item))
+            elif isinstance(item, RunEnded):
+                ended = item
     bar.close()
-    if quiet:
-        return 1 if ended.reason == "nan" else 0
-    print(f"{ended.message}; checkpoint: {ended.checkpoint}", file=sys.stderr)
+    if not quiet:
+        print(f"{ended.message}; checkpoint: {ended.checkpoint}", file=sys.stderr)
     if ended.reason in ("nan", "error"):
-        print(f"error: {ended.message}", file=sys.stderr)
+        if not quiet:
+            print(f"error: {ended.message}", file=sys.stderr)
         return 1 if ended.reason == "nan" else 2
-    return 0
+    return exit_code(received[0]) if received and ended.reason == "stopped" else 0
 
 
 class Progress:
@@ -288,3 +304,32 @@ def cmd_translate(args) -> int:
     print(f"translated {len(jobs) - failed} of {len(jobs)} pictures {args.direction} with {model} to {out}",
           file=sys.stderr)
     return 2 if failed else 0
+
+
+def cmd_export(args) -> int:
+    """`export RUN --format F --out FILE` (a generator file), or `export tensorboard RUN [--out DIR]`."""
+    if args.run_dir == "tensorboard" and args.tensorboard_run:
+        return _export_tensorboard(args.tensorboard_run, args.out)
+    if args.tensorboard_run:
+        raise ValueError(f"export {args.run_dir} {args.tensorboard_run}: give one RUN, or `export tensorboard RUN`")
+    if args.run_dir == "tensorboard" and not Path(args.run_dir).is_dir():
+        raise ValueError("export tensorboard: name the run, e.g. `gan-studio export tensorboard runs/RUN`")
+    if not args.format or not args.out:
+        raise ValueError(f"export {args.run_dir}: give --format torchscript|onnx and --out FILE")
+    from gan_backend.export import CHECK_LATENTS, export_generator
+
+    result = export_generator(args.run_dir, args.format, args.out)
+    meta = result.metadata
+    print(f"exported {meta['network']} of {meta['model']} at step {meta['step']} as {result.fmt} to {result.path}; "
+          f"max abs difference vs the checkpoint on {CHECK_LATENTS} fixed latents: {result.max_difference:.2g} "
+          f"({result.checked_with})")
+    return 0
+
+
+def _export_tensorboard(run_dir: str, out: str | None) -> int:
+    from gan_backend.engine.tensorboard import export_run
+
+    folder, rows, images = export_run(run_dir, out)
+    print(f"wrote TensorBoard event files of {run_dir} ({rows} metric rows, {images} sample grids) to {folder}; "
+          f"view with: tensorboard --logdir {folder.parent}")
+    return 0

@@ -33,7 +33,7 @@ class ModelConfig:
     name: str = "dcgan"  # architecture from the model registry (`gan-studio list models`)
     latent_dim: int = 100  # size of z; DCGAN's 100 is plenty for 28x28 digits
     latent_prior: str = "normal"  # "normal" or "uniform" (-1..1) prior for z
-    width: int = 32  # base channels (ngf = ndf): 32 trains digits fast on a CPU, 64 is the paper's
+    width: int = 32  # base channels (ngf = ndf; mlp: hidden units): 32 trains digits fast on a CPU, 64 is the paper's
     g_dropout: float = 0.0  # dropout in G: a course tip that adds noise and fights G memorising
     conditional: bool = False  # feed class labels to mlp/sngan when the data has them (cdcgan always does)
     cond_mode: str = "projection"  # how cdcgan's D sees labels: "projection" (Miyato) or "concat"
@@ -81,6 +81,11 @@ class TrainConfig:
     num_threads: int = 0  # CPU threads for torch (0 = torch's default)
 
 
+# The ``train`` fields safe to change while training (TrainControl.change): the one list, which the
+# loop applies between steps and the GUI leaves unlocked during a run.
+LIVE_FIELDS: tuple[str, ...] = ("lr_g", "lr_d", "d_steps", "g_steps")
+
+
 @dataclass
 class RunConfig:
     run_dir: str = ""  # where config, metrics, samples and checkpoints go ("" = runs/<time>-<dataset>)
@@ -92,6 +97,7 @@ class RunConfig:
     eval_every: int = 0  # steps between quality evaluations of G_ema, and at the end (0 = never); keeps best.pt
     eval_metric: str = "fid"  # picks checkpoints/best.pt: fid, kid (lower wins) or modes_covered, classes_covered, ...
     eval_n: int = 1000  # generated and real samples per evaluation: more is steadier, and slower
+    tensorboard: bool = True  # also write TensorBoard event files into RUN/tensorboard (when tensorboard is installed)
 
 
 @dataclass

@@ -9,10 +9,8 @@ import torch
 import torch.nn as nn
 
 from gan_backend.config import Config
-from gan_backend.engine import checkpoint as ckpt
-from gan_backend.engine.run_dir import RunDir
 from gan_backend.images import to_uint8
-from gan_backend.models import MODELS, ModelSpec
+from gan_backend.loader import CheckpointError, Which, open_checkpoint
 from gan_backend.tasks.gan import sample_latent
 
 
@@ -25,6 +23,8 @@ class TrainedGenerator:
     meta: dict
     step: int
     device: torch.device
+    path: Path | None = None  # the checkpoint file read
+    note: str = ""  # e.g. last.pt was damaged and a step checkpoint was read instead
 
     @property
     def latent_dim(self) -> int:
@@ -52,23 +52,11 @@ class TrainedGenerator:
         return np.concatenate(outs)
 
 
-def load_generator(path: str | Path, device: str | torch.device = "cpu") -> TrainedGenerator:
-    """From a run directory (its last.pt) or a checkpoint file."""
-    path = Path(path)
-    ck_path = RunDir.open(path).last_checkpoint if path.is_dir() else path
-    state = ckpt.load(ck_path)
-    cfg, meta = Config.from_dict(state["config"], source=str(ck_path)), state["meta"]
-    if meta.get("task") == "unpaired":  # two picture-to-picture generators: nothing to sample from noise
-        raise ckpt.CheckpointError(f"{ck_path}: a {meta['model']} run translates pictures and draws none from noise; "
-                                   f"use `gan-studio translate {path} --in PICTURE --out OUT.png`")
-    num_classes = len(meta["class_names"]) if meta.get("task") == "conditional" else 0
-    spec = ModelSpec.from_config(cfg.model, meta["data_kind"], meta["shape"], num_classes)
-    net, _ = MODELS.get(meta["model"])(spec)
-    modules = state["modules"]
-    try:
-        net.load_state_dict(modules.get("G_ema", modules["G"]))
-    except (RuntimeError, KeyError) as exc:
-        raise ckpt.CheckpointError(f"{ck_path}: generator weights do not fit model {meta['model']!r} "
-                                   f"({str(exc).splitlines()[0][:160]})") from None
+def load_generator(source: str | Path, device: str | torch.device = "cpu", which: Which = "last") -> TrainedGenerator:
+    """From a run directory (its last.pt, else its newest readable step checkpoint), a checkpoint file or ``which``."""
+    ck = open_checkpoint(source, which)
+    if ck.task == "unpaired":  # two picture-to-picture generators: nothing to sample from noise
+        raise CheckpointError(f"{ck.path}: a {ck.model} run translates pictures and draws none from noise; "
+                              f"use `gan-studio translate {source} --in PICTURE --out OUT.png`")
     device = torch.device(device)
-    return TrainedGenerator(net.to(device).eval(), cfg, meta, int(state["step"]), device)
+    return TrainedGenerator(ck.network(device=device), ck.cfg, ck.meta, ck.step, device, ck.path, ck.note)

@@ -21,13 +21,18 @@ def from_uint8(images: torch.Tensor) -> torch.Tensor:
     return images.permute(0, 3, 1, 2).contiguous().float().div_(127.5).sub_(1.0)
 
 
+def grey_to_rgb(images: np.ndarray) -> np.ndarray:
+    """uint8 [..., 1|3] (channels last) -> [..., 3]: a grey channel repeated three times; RGB as it is (no copy)."""
+    return np.repeat(images, 3, axis=-1) if images.shape[-1] == 1 else images
+
+
 def make_grid(images: np.ndarray, ncols: int | None = None, pad: int = 2, pad_value: int = 0) -> np.ndarray:
     """uint8 [B, H, W, C] -> one uint8 [rows*(H+pad)+pad, cols*(W+pad)+pad, 3] picture."""
     b, h, w, c = images.shape
     ncols = ncols or max(1, int(math.ceil(math.sqrt(b))))
     nrows = int(math.ceil(b / ncols))
     grid = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad, 3), pad_value, np.uint8)
-    rgb = np.repeat(images, 3, axis=3) if c == 1 else images[..., :3]
+    rgb = grey_to_rgb(images[..., :3])  # RGBA loses its alpha
     for i in range(b):
         r, col = divmod(i, ncols)
         y, x = pad + r * (h + pad), pad + col * (w + pad)

@@ -19,16 +19,10 @@ import torch
 import torch.nn as nn
 from PIL import Image, UnidentifiedImageError
 
-from gan_backend.config import Config
-from gan_backend.data.labelmaps import INDEX_MODES, default_palette
-from gan_backend.engine import checkpoint as ckpt
-from gan_backend.engine.run_dir import RunDir
+from gan_backend.data.disk.labels import INDEX_MODES, default_palette
 from gan_backend.images import from_uint8, to_uint8
-from gan_backend.models import MODELS, ModelSpec
+from gan_backend.loader import CheckpointError, open_checkpoint
 from gan_backend.tasks.paired import one_hot
-
-SHIPPED = Path(__file__).resolve().parents[1] / "resources" / "models" / "painter" / "painter.pt"
-
 
 class LabelMapError(ValueError):
     """A label map that cannot be read or holds values outside the model's classes; the message names the file."""
@@ -112,7 +106,7 @@ class Painter:
 
     def random_scene(self, seed: int) -> np.ndarray:
         """uint8 [S, S] a fresh procedural landscape map, for models trained on ``scenes``."""
-        from gan_backend.data.scenes import CLASS_NAMES, make_layout
+        from gan_backend.data.builtin.scene_layout import CLASS_NAMES, make_layout
 
         if self.class_names != CLASS_NAMES:
             raise ValueError(f"random scenes use the scenes classes; this model's classes are {self.class_names}")
@@ -160,36 +154,14 @@ def _match_colours(rgb: np.ndarray, palette: np.ndarray, path: Path) -> np.ndarr
                         f"paint with the palette or save class indices as a greyscale/index PNG")
 
 
-def checkpoint_path(source: str | Path) -> Path:
-    """``painter`` -> the shipped checkpoint; a run directory -> its last.pt; else the file itself."""
-    if str(source) == "painter":
-        if not SHIPPED.is_file():
-            raise ckpt.CheckpointError(f"{SHIPPED}: the shipped painter is missing; train and export it with "
-                                       f"scripts/train_painter.py")
-        return SHIPPED
-    path = Path(source).expanduser()
-    return RunDir.open(path).last_checkpoint if path.is_dir() else path
-
-
 def load_painter(source: str | Path = "painter", device: str | torch.device = "cpu") -> Painter:
-    """Load a paired model's generator; CheckpointError naming the file when it is not one."""
-    path = checkpoint_path(source)
-    state = ckpt.load(path)
-    meta = state.get("meta", {})
-    names = list(meta.get("class_names", []))
-    if meta.get("task") != "paired" or not names:
-        raise ckpt.CheckpointError(f"{path}: model {meta.get('model')!r} does not paint label maps; choose a SPADE "
-                                   f"or pix2pix run trained on label maps (e.g. the scenes dataset)")
-    cfg = Config.from_dict(state["config"], source=str(path))
-    spec = ModelSpec.from_config(cfg.model, "paired", meta["shape"], len(names))
-    net, _ = MODELS.get(meta["model"])(spec)
-    modules = state["modules"]
-    try:
-        net.load_state_dict(modules.get("G_ema", modules.get("G")))
-    except (RuntimeError, KeyError, TypeError, AttributeError) as exc:
-        raise ckpt.CheckpointError(f"{path}: generator weights do not fit model {meta['model']!r} "
-                                   f"({str(exc).splitlines()[0][:160]})") from None
-    palette = np.array(meta["palette"], np.uint8) if meta.get("palette") else default_palette(len(names))
+    """Load a paired model's generator that paints label maps; CheckpointError naming the file when it is not one."""
+    ck = open_checkpoint(source)
+    names = ck.class_names
+    if ck.task != "paired" or not names:
+        raise CheckpointError(f"{ck.path}: model {ck.model!r} does not paint label maps; choose a SPADE "
+                              f"or pix2pix run trained on label maps (e.g. the scenes dataset)")
+    palette = ck.palette if ck.palette is not None else default_palette(len(names))
     device = torch.device(device)
-    return Painter(net.to(device).eval(), names, palette.reshape(-1, 3), int(meta["shape"][1]), cfg.model.latent_dim,
-                   int(state.get("step", 0)), str(source), device)
+    return Painter(ck.network(device=device), names, palette, ck.shape[1], ck.latent_dim, ck.step, str(source),
+                   device)

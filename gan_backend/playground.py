@@ -113,14 +113,3 @@ class Playground:
         finally:
             D.requires_grad_(True)
         return (-grad * len(x)).numpy().copy()  # undo the batch mean so arrows do not shrink with N
-
-
-def mode_coverage(points: np.ndarray, means: np.ndarray, std: float, min_share: float = 0.01) -> dict[str, float]:
-    """VEEGAN / Unrolled-GAN figures for 2-D mixtures: a sample is high quality when within 3 std of its
-    nearest mode; a mode is covered when it holds at least ``min_share`` of the high-quality samples."""
-    d = np.linalg.norm(points[:, None, :] - means[None, :, :], axis=2)  # [N, modes]
-    nearest, dist = d.argmin(1), d.min(1)
-    good = dist <= 3 * std
-    counts = np.bincount(nearest[good], minlength=len(means))
-    covered = int((counts >= max(1, min_share * good.sum())).sum()) if good.any() else 0
-    return {"modes_covered": covered, "modes_total": len(means), "high_quality": float(good.mean())}

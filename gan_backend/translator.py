@@ -20,16 +20,12 @@ import torch
 import torch.nn as nn
 from PIL import Image
 
-from gan_backend.config import Config
 from gan_backend.data import decode
 from gan_backend.data.scan import entries, is_image_name
-from gan_backend.engine import checkpoint as ckpt
-from gan_backend.engine.run_dir import RunDir
 from gan_backend.images import from_uint8, to_uint8
-from gan_backend.models import MODELS, ModelSpec
+from gan_backend.loader import CheckpointError, open_checkpoint
 from gan_backend.tiling import translate_tiled
 
-SHIPPED = Path(__file__).resolve().parents[1] / "resources" / "models" / "translator" / "translator.pt"
 DIRECTIONS = ("AtoB", "BtoA")
 MAX_PIXELS = 50_000_000  # full-resolution translation above this (~7000 x 7000) would take minutes and GBs
 MULTIPLE = 16  # sides the generators accept: the U-Net halves four times
@@ -195,46 +191,18 @@ def write_picture(picture: np.ndarray, path: Path) -> None:
         raise TranslateError(f"{path}: cannot write the translation ({exc.strerror or exc})") from None
 
 
-def checkpoint_path(source: str | Path) -> Path:
-    """``translator`` -> the shipped checkpoint; a run directory -> its last.pt; else the file itself."""
-    if str(source) == "translator":
-        if not SHIPPED.is_file():
-            raise ckpt.CheckpointError(f"{SHIPPED}: the shipped translator is missing; train and export it with "
-                                       f"scripts/train_translator.py")
-        return SHIPPED
-    path = Path(source).expanduser()
-    return RunDir.open(path).last_checkpoint if path.is_dir() else path
-
-
 def load_translator(source: str | Path = "translator", device: str | torch.device = "cpu") -> Translator:
     """Load an unpaired (both directions) or picture-to-picture paired (A -> B) model; CheckpointError otherwise."""
-    path = checkpoint_path(source)
-    state = ckpt.load(path)
-    meta = state.get("meta", {})
-    task = meta.get("task")
-    if task == "paired" and meta.get("class_names"):
-        raise ckpt.CheckpointError(f"{path}: model {meta.get('model')!r} paints label maps, not pictures; use "
-                                   f"`gan-studio synthesize` (or the paint view) with it")
-    if task not in ("unpaired", "paired"):
-        raise ckpt.CheckpointError(f"{path}: model {meta.get('model')!r} ({task} task) generates pictures from noise "
-                                   f"and cannot translate one; choose a cyclegan or pix2pix run")
-    cfg = Config.from_dict(state["config"], source=str(path))
-    shape = tuple(meta["shape"])
-    wanted = {"AtoB": "G_A", "BtoA": "G_B"} if task == "unpaired" else {"AtoB": "G_ema"}
-    spec = ModelSpec.from_config(cfg.model, task, shape, shape[0] if task == "paired" else 0)
-    nets = {d: _generator(state, path, meta["model"], spec, key) for d, key in wanted.items()}
+    ck = open_checkpoint(source)
+    if ck.task == "paired" and ck.class_names:
+        raise CheckpointError(f"{ck.path}: model {ck.model!r} paints label maps, not pictures; use "
+                              f"`gan-studio synthesize` (or the paint view) with it")
+    if ck.task not in ("unpaired", "paired"):
+        raise CheckpointError(f"{ck.path}: model {ck.model!r} ({ck.task} task) generates pictures from noise "
+                              f"and cannot translate one; choose a cyclegan or pix2pix run")
+    wanted = {"AtoB": "G_A", "BtoA": "G_B"} if ck.task == "unpaired" else {"AtoB": "G_ema"}
     device = torch.device(device)
-    return Translator({d: n.to(device).eval() for d, n in nets.items()}, int(shape[1]), int(shape[0]), meta["model"],
-                      task, tuple(meta.get("domains", ("A", "B"))), int(state.get("step", 0)), str(source), device)
-
-
-def _generator(state: dict, path: Path, model: str, spec: ModelSpec, key: str) -> nn.Module:
-    """The checkpoint's generator ``key`` (or plain "G" when it kept no average) with its weights loaded."""
-    net, _ = MODELS.get(model)(spec)
-    modules = state["modules"]
-    try:
-        net.load_state_dict(modules[key] if key in modules else modules["G"])
-    except (RuntimeError, KeyError, TypeError, AttributeError) as exc:
-        raise ckpt.CheckpointError(f"{path}: generator weights do not fit model {model!r} "
-                                   f"({str(exc).splitlines()[0][:160]})") from None
-    return net
+    nets = {d: ck.network(key, device=device) for d, key in wanted.items()}
+    channels, size = ck.shape[0], ck.shape[1]
+    return Translator(nets, size, channels, ck.model, ck.task, tuple(ck.meta.get("domains", ("A", "B"))), ck.step,
+                      str(source), device)

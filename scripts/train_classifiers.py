@@ -1,4 +1,4 @@
-"""Train the feature classifiers shipped in ``resources/classifiers/`` for `gan-studio eval` and the trainer.
+"""Train the feature classifiers shipped in ``gan_backend/resources/classifiers/`` for `gan-studio eval` and the trainer.
 
     bash scripts/env.sh python scripts/train_classifiers.py            # both, ~1 min on one CPU core
     bash scripts/env.sh python scripts/train_classifiers.py --only glyphs
@@ -7,7 +7,7 @@ One small CNN per built-in labelled image dataset (``glyphs`` 28x28x1, ``shapes`
 generated data with a data seed (123) that differs from the training default (0), so the classifier
 never saw the exact images a GAN is trained on. Its 128-d penultimate layer is the feature space of
 FID/KID/precision/recall; its softmax gives the class histogram of generated samples. Also writes
-``resources/classifiers/README.md`` with the accuracies and these instructions.
+``gan_backend/resources/classifiers/README.md`` with the accuracies and these instructions.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-OUT = ROOT / "resources" / "classifiers"
+OUT = ROOT / "gan_backend" / "resources" / "classifiers"
 TRAIN_SEED, TEST_SEED = 123, 124  # data seeds: neither is the training default (0)
 TRAIN_N, TEST_N = 8000, 2000
 EPOCHS = 3

@@ -25,13 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from gan_backend.config import Config  # noqa: E402
-from gan_backend.data.scenes import CLASSES  # noqa: E402
+from gan_backend.data.builtin.scene_layout import CLASSES  # noqa: E402
 from gan_backend.engine import checkpoint as ckpt  # noqa: E402
 from gan_backend.engine.loop import Trainer  # noqa: E402
 from gan_backend.engine.reports import RunEnded, TrainReport  # noqa: E402
 from gan_backend.engine.run_dir import RunDir  # noqa: E402
 
-EXPORT_DIR = ROOT / "resources" / "models" / "painter"
+EXPORT_DIR = ROOT / "gan_backend" / "resources" / "models" / "painter"
 CURVE_KEYS = ("loss_d", "loss_g", "loss_g_gan", "loss_g_fm", "loss_g_recon", "loss_g_kld")
 CURVE_COLOURS = ((200, 60, 40), (40, 90, 200), (120, 120, 120), (40, 150, 60), (150, 60, 170), (230, 140, 20))
 
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="the engine run directory to (re)use")
     p.add_argument("--minutes", type=float, default=8.0, help="training time of this invocation")
     p.add_argument("--steps", type=int, default=9556, help="total steps of the whole run")
-    p.add_argument("--export", action="store_true", help="copy the trained painter into resources/models/painter")
+    p.add_argument("--export", action="store_true", help="copy the trained painter into gan_backend/resources/models/painter")
     args = p.parse_args(argv)
     run_dir = Path(args.run_dir)
     if args.export:

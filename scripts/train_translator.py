@@ -29,7 +29,7 @@ from gan_backend.engine.reports import RunEnded, TrainReport  # noqa: E402
 from gan_backend.engine.run_dir import RunDir  # noqa: E402
 from scripts.train_painter import curve_picture, write_curve_csv  # noqa: E402
 
-EXPORT_DIR = ROOT / "resources" / "models" / "translator"
+EXPORT_DIR = ROOT / "gan_backend" / "resources" / "models" / "translator"
 CURVE_KEYS = ("loss_d", "loss_g", "loss_G_A", "loss_G_B", "loss_cycle_A", "loss_cycle_B")
 ALL_LOSSES = CURVE_KEYS + ("loss_D_A", "loss_D_B", "loss_idt_A", "loss_idt_B")
 
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--run-dir", default=str(ROOT / "runs" / "translator"), help="the engine run directory to (re)use")
     p.add_argument("--minutes", type=float, default=10.0, help="training time of this invocation")
     p.add_argument("--steps", type=int, default=8000, help="total steps of the whole run")
-    p.add_argument("--export", action="store_true", help="copy the trained translator into resources/models/translator")
+    p.add_argument("--export", action="store_true", help="copy the trained translator into gan_backend/resources/models/translator")
     args = p.parse_args(argv)
     run_dir = Path(args.run_dir)
     if args.export:

@@ -36,11 +36,16 @@ def main(tour_dir: str | None = None, tour_steps: int = 100) -> int:
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="gan-tour-"))
     from studio.main_window import MainWindow
 
+    from studio.quit_signals import QuitOnSignals
+
     window = MainWindow()
     window.show()
     QTimer.singleShot(0, window.load_catalog)  # torch is imported after the window is on screen
     if not tour_dir:
-        return app.exec()
+        signals = QuitOnSignals(window)
+        signals.received.connect(lambda _: window.close_without_asking())
+        code = app.exec()
+        return signals.exit_code or code
     from studio.tour import Tour
 
     tour = Tour(window, tour_dir, tour_steps)

@@ -38,6 +38,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._ask_before_stopping = True  # False once a signal asked to close: stop and save without a question
         self.setWindowTitle("GAN Studio")
         self.setAcceptDrops(True)
         self.session = TrainingSession()
@@ -319,14 +320,20 @@ class MainWindow(QMainWindow):
         else:
             self.browser.open_path(paths[0])
 
+    def close_without_asking(self) -> bool:
+        """Close as "stop and save" would (SIGTERM, SIGHUP, Ctrl+C in the terminal): training stops and saves."""
+        self._ask_before_stopping = False
+        return self.close()
+
     def closeEvent(self, event) -> None:
-        if self.runner.is_running:
+        if self.runner.is_running and self._ask_before_stopping:
             answer = QMessageBox.question(
                 self, "Training in progress", "Stop and save checkpoint?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes)
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
+        if self.runner.is_running:
             self.statusBar().showMessage("Stopping and saving a checkpoint...")
             QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:

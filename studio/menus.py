@@ -1,15 +1,20 @@
 """The main window's menus; every action with a shortcut lives here or in the training panel."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
+from studio.views.about import AboutDialog
 from studio.widgets.theme import THEMES
 
 if TYPE_CHECKING:
-    from studio.main_window import MainWindow
+    from PySide6.QtWidgets import QDockWidget, QMenuBar
+
+    from studio.views.datasets import DatasetBrowser
+    from studio.views.gallery import SampleGallery
+    from studio.views.training import TrainingPanel
 
 SHORTCUTS_HELP = """<table>
 <tr><td><b>Ctrl+O</b></td><td>Open a run directory (its curves and samples; follows it while it grows)</td></tr>
@@ -20,7 +25,25 @@ SHORTCUTS_HELP = """<table>
 <tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr></table>"""
 
 
-def build_menus(window: "MainWindow") -> dict[str, QAction]:
+class MenuWindow(Protocol):
+    """What the menus act on: the main window (a QMainWindow), described here so this module need not import it."""
+
+    browser: DatasetBrowser
+    gallery: SampleGallery
+    panel: TrainingPanel
+    docks: list[QDockWidget]
+    theme: str
+
+    def menuBar(self) -> QMenuBar: ...
+    def addAction(self, action: QAction) -> None: ...
+    def close(self) -> bool: ...
+    def open_run_dialog(self) -> None: ...
+    def resume_opened_run(self) -> None: ...
+    def set_theme(self, theme: str) -> None: ...
+    def reset_layout(self) -> None: ...
+
+
+def build_menus(window: MenuWindow) -> dict[str, QAction]:
     """Create the menu bar; returns the actions other code enables and disables."""
     bar = window.menuBar()
     actions: dict[str, QAction] = {}
@@ -60,9 +83,7 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
     help_menu = bar.addMenu("&Help")
     _add(help_menu, "Keyboard shortcuts",
          lambda: QMessageBox.information(window, "Keyboard shortcuts", SHORTCUTS_HELP))
-    _add(help_menu, "About GAN Studio", lambda: QMessageBox.about(
-        window, "About GAN Studio", "GAN Studio: train, watch and play with GANs.<br>"
-                                    "Runs are folders: the CLI and this window read and write the same ones."))
+    actions["about"] = _add(help_menu, "About GAN Studio", lambda: AboutDialog(window).exec())
     return actions
 
 

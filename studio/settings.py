@@ -2,17 +2,41 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QSettings
 
 if TYPE_CHECKING:
-    from studio.main_window import MainWindow
+    from PySide6.QtCore import QByteArray
+    from PySide6.QtWidgets import QSplitter
+
+    from studio.state.catalog import Catalog
+    from studio.views.datasets import DatasetBrowser
+    from studio.views.plots import LossPlotPanel
+    from studio.views.training import TrainingPanel
 
 DEFAULT_DATASET = "glyphs"
 
 
-def save(window: "MainWindow") -> None:
+class RememberedWindow(Protocol):
+    """The main window (a QMainWindow) as far as it is remembered; described here so this module need not import it."""
+
+    centre: QSplitter
+    plots: LossPlotPanel
+    panel: TrainingPanel
+    browser: DatasetBrowser
+    catalog: Catalog | None
+    theme: str
+
+    def saveGeometry(self) -> QByteArray: ...
+    def saveState(self) -> QByteArray: ...
+    def restoreGeometry(self, geometry: QByteArray) -> bool: ...
+    def restoreState(self, state: QByteArray) -> bool: ...
+    def resize(self, width: int, height: int) -> None: ...
+    def set_theme(self, theme: str) -> None: ...
+
+
+def save(window: RememberedWindow) -> None:
     s = QSettings()
     s.setValue("window/geometry", window.saveGeometry())
     s.setValue("window/state", window.saveState())
@@ -25,7 +49,7 @@ def save(window: "MainWindow") -> None:
             s.setValue("dataset/spec", window.browser.current.spec)
 
 
-def restore_window(window: "MainWindow") -> None:
+def restore_window(window: RememberedWindow) -> None:
     """Geometry, dock layout, theme, smoothing: everything that does not need the engine."""
     s = QSettings()
     if not (geometry := s.value("window/geometry")) or not window.restoreGeometry(geometry):
@@ -40,7 +64,7 @@ def restore_window(window: "MainWindow") -> None:
     window.plots.smoothing.set_value(float(s.value("plots/smoothing", 0.6)))
 
 
-def restore_choices(window: "MainWindow") -> None:
+def restore_choices(window: RememberedWindow) -> None:
     """The last training settings and dataset, once the registries have filled the combos."""
     s = QSettings()
     try:

@@ -94,18 +94,16 @@ class Tour(QObject):
         self._quit()
 
     def _shoot_workspaces(self) -> dict:
-        """Every extra tab, as a user opening it sees it. A view may define ``prepare_for_tour()`` (start
-        something worth seeing) and ``tour_ready() -> bool`` (the tour waits for it, at most 60 s)."""
+        """Every extra tab, as a user opening it sees it, once its ``WorkspaceView.tour_ready()`` (at most 60 s)."""
         from studio.workspaces import WORKSPACES
 
         w, shots = self.window, {}
         for index, ws in enumerate(WORKSPACES, start=1):
             w.workspaces.setCurrentIndex(index)
             view = w.workspaces.view(ws.title)
-            if hasattr(view, "prepare_for_tour"):
-                view.prepare_for_tour()
+            view.prepare_for_tour()
             deadline = time.monotonic() + 60
-            while hasattr(view, "tour_ready") and not view.tour_ready() and time.monotonic() < deadline:
+            while not view.tour_ready() and time.monotonic() < deadline:
                 QApplication.processEvents()
                 time.sleep(0.02)
             QApplication.processEvents()

@@ -2,22 +2,59 @@
 (torch, models) never slow the window's start.
 
 To add a view: write ``studio/views/<name>.py`` with a ``QWidget`` subclass taking ``(window)`` (the
-MainWindow, for its session, gallery selection and status bar), then add one line to ``WORKSPACES``.
+MainWindow, for its session, gallery selection and status bar) that keeps :class:`WorkspaceView`
+(inherit :class:`WorkspaceHooks` for the hooks it does not need), then add one line to ``WORKSPACES``.
 The tour grabs every workspace.
 """
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 
+@runtime_checkable
+class WorkspaceView(Protocol):
+    """What the window and the tour ask of a workspace's view, besides being a QWidget."""
+
+    def shutdown(self) -> None:
+        """Stop the view's worker threads and wait for them (the window is closing)."""
+
+    def prepare_for_tour(self) -> None:
+        """Start something worth a screenshot (load a model, run a few steps)."""
+
+    def tour_ready(self) -> bool:
+        """True once the view shows what ``prepare_for_tour`` started; the tour waits at most 60 s."""
+
+
+class WorkspaceHooks:
+    """The defaults of :class:`WorkspaceView`: no threads to stop, nothing to prepare, ready at once."""
+
+    def shutdown(self) -> None:
+        pass
+
+    def prepare_for_tour(self) -> None:
+        pass
+
+    def tour_ready(self) -> bool:
+        return True
+
+
+class UnavailableView(WorkspaceHooks, QLabel):
+    """Stands in for a view that failed to build, saying why: a broken view must not take the window down."""
+
+    def __init__(self, title: str, exc: Exception):
+        super().__init__(f"The {title} view could not be opened:\n{type(exc).__name__}: {exc}")
+        self.setWordWrap(True)
+
+
 @dataclass(frozen=True)
 class Workspace:
     title: str  # tab text
-    target: str  # "module:Class"; the class takes the MainWindow
+    target: str  # "module:Class"; the class takes the MainWindow and keeps WorkspaceView
     tip: str  # tab tooltip
 
 
@@ -42,7 +79,7 @@ class WorkspaceTabs(QTabWidget):
 
     def __init__(self, window, train_view: QWidget):
         super().__init__()
-        self.window_ref, self.built = window, {}
+        self.window_ref, self.built = window, {}  # tab index -> its view, once shown
         self.setDocumentMode(True)
         self.addTab(train_view, "Train")
         self.setTabToolTip(0, "Pick data and a GAN, press Start and watch it learn")
@@ -53,7 +90,7 @@ class WorkspaceTabs(QTabWidget):
             self.setTabToolTip(index, ws.tip)
         self.currentChanged.connect(self._on_current_changed)
 
-    def view(self, title: str) -> QWidget:
+    def view(self, title: str) -> WorkspaceView:
         """The workspace's view, built now if it was not yet."""
         for i, ws in enumerate(WORKSPACES, start=1):
             if ws.title == title:
@@ -66,12 +103,11 @@ class WorkspaceTabs(QTabWidget):
             self._ensure(index)
 
     def shutdown(self) -> None:
-        """Stop the worker threads of the views built so far (a view with threads has ``shutdown()``)."""
+        """Stop the worker threads of the views built so far."""
         for view in self.built.values():
-            if hasattr(view, "shutdown"):
-                view.shutdown()
+            view.shutdown()
 
-    def _ensure(self, index: int) -> QWidget:
+    def _ensure(self, index: int) -> WorkspaceView:
         if index in self.built:
             return self.built[index]
         ws, holder = WORKSPACES[index - 1], self.widget(index)
@@ -79,8 +115,7 @@ class WorkspaceTabs(QTabWidget):
         try:
             view = getattr(importlib.import_module(module), cls)(self.window_ref)
         except Exception as exc:  # a broken view must not take the window down
-            view = QLabel(f"The {ws.title} view could not be opened:\n{type(exc).__name__}: {exc}")
-            view.setWordWrap(True)
+            view = UnavailableView(ws.title, exc)
         holder.layout().addWidget(view)
         self.built[index] = view
         return view

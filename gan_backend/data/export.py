@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image
 
 from gan_backend.data.base import ArrayDataset
-from gan_backend.data.labelmaps import default_palette
+from gan_backend.data.disk.labels import default_palette
 from gan_backend.data.scan import spread
 from gan_backend.images import make_grid, points_picture
 

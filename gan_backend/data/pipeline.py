@@ -24,7 +24,7 @@ from gan_backend.data.base import ArrayDataset, DatasetError, SkippedFile, size_
 from gan_backend.data.cache import DecodeCache
 from gan_backend.data.decode import (RANDOM_CROP_ZOOM, Geometry, SkipFile, jitter_for, parse_background, picture, probe,
                                      reason_for)
-from gan_backend.data.scan import fingerprint
+from gan_backend.data.scan import fingerprint, spread
 
 DEFAULT_SIZE = 64  # what DCGAN-64 and most models here take
 KEEP_SIZE_UP_TO = 128  # images all of one size this small keep their size by default
@@ -215,6 +215,14 @@ def assemble(name: str, kind: str, decoded: Decoded, labels: np.ndarray | None, 
     data.report.sizes_seen = size_summary(decoded.sizes)
     data.report.skipped, data.report.notes = skipped + decoded.skipped, [decoded.note]
     return data
+
+
+def first_rows(table: Table, n: int | None) -> Table:
+    """``n`` rows spread evenly over the table (all when n is None), every column alike."""
+    picked = spread(len(table.keys), n)
+    columns = {k: Column([c.paths[i] for i in picked], c.part, c.read_labels) for k, c in table.columns.items()}
+    labels = [table.labels[i] for i in picked] if table.labels else []
+    return Table(columns, [table.keys[i] for i in picked], labels, table.same_size)
 
 
 def read_table(name: str, kind: str, table: Table, opts: ReadOptions, cache: DecodeCache,

@@ -162,6 +162,18 @@ def by_stem(files: list[Path], skipped: list[SkippedFile]) -> dict[str, Path]:
     return out
 
 
+def match_by_name(a_files: list[Path], b_files: list[Path], a_side: str, b_side: str,
+                  skipped: list[SkippedFile]) -> list[tuple[str, Path, Path]]:
+    """(name, a, b) for every name on both sides, in natural order; one-sided names are reported."""
+    a_by, b_by = by_stem(a_files, skipped), by_stem(b_files, skipped)
+    for mine, theirs, other in ((a_by, b_by, b_side), (b_by, a_by, a_side)):
+        for stem, f in mine.items():
+            if stem not in theirs:
+                skipped.append(SkippedFile(str(f), f"unmatched pair: no file named {stem}.* in {other}/"))
+    common = sorted(set(a_by) & set(b_by), key=natural_key)
+    return [(stem, a_by[stem], b_by[stem]) for stem in common]
+
+
 def spread(count: int, n: int | None) -> np.ndarray:
     """Indices of ``n`` items spread evenly over ``count`` (all when n is None or larger): keeps every class."""
     if n is None or n >= count:

@@ -8,6 +8,8 @@ from typing import Any
 
 import torch
 
+from gan_backend.errors import first_line
+
 FORMAT = "gan-studio-checkpoint"
 VERSION = 1
 
@@ -41,7 +43,7 @@ def _publish(src: Path, dst: Path) -> None:
         os.replace(tmp, dst)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise CheckpointError(f"could not write checkpoint {dst}: {_reason(exc)}; {src.name} is complete") from None
+        raise CheckpointError(f"could not write checkpoint {dst}: {first_line(exc)}; {src.name} is complete") from None
 
 
 def _save_one(state: dict[str, Any], path: Path) -> None:
@@ -56,7 +58,7 @@ def _save_one(state: dict[str, Any], path: Path) -> None:
     except (OSError, RuntimeError) as exc:
         tmp.unlink(missing_ok=True)
         kept = f"; the previous {path.name} is intact" if path.exists() else ""
-        raise CheckpointError(f"could not write checkpoint {path}: {_reason(exc)}{kept}. Free some disk space "
+        raise CheckpointError(f"could not write checkpoint {path}: {first_line(exc)}{kept}. Free some disk space "
                               f"or choose another --run-dir") from None
 
 
@@ -68,7 +70,7 @@ def load(path: Path, map_location: str | torch.device = "cpu") -> dict[str, Any]
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:  # a damaged file can fail anywhere in the unpickler: KeyError, EOFError, ...
-        raise CheckpointError(f"{path}: unreadable checkpoint ({_reason(exc)}); it is truncated or not a "
+        raise CheckpointError(f"{path}: unreadable checkpoint ({first_line(exc)}); it is truncated or not a "
                               f"GAN Studio checkpoint: use another one from checkpoints/") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a GAN Studio checkpoint (no '{FORMAT}' marker)")
@@ -85,7 +87,3 @@ def _fsync_dir(folder: Path) -> None:
     finally:
         os.close(fd)
 
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]

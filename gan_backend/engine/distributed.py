@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import inspect
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 
 import torch
 import torch.distributed as dist
 import torch.nn as nn
+
+from gan_backend.engine.signals import call_forwarding_signals
 
 
 @dataclass(frozen=True)
@@ -118,4 +119,4 @@ def launch_torchrun(nproc: int, argv: list[str]) -> int:
             rest.append(a)
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
            "-m", "gan_backend.cli", *rest]
-    return subprocess.call(cmd)
+    return call_forwarding_signals(cmd)  # SIGTERM to the launcher reaches every rank, which saves first

@@ -6,6 +6,8 @@ import logging
 import torch
 import torch.nn as nn
 
+from gan_backend.errors import first_line
+
 log = logging.getLogger("gan_backend")
 
 
@@ -23,8 +25,7 @@ class CompiledOrEager:
     def give_up(self, exc: BaseException) -> None:
         """Stay eager from now on (also called when a compiled graph's backward failed)."""
         self.failed = True
-        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        self.notices.append(f"torch.compile failed for {type(self.eager).__name__}, running eagerly: {reason}")
+        self.notices.append(f"torch.compile failed for {type(self.eager).__name__}, running eagerly: {first_line(exc)}")
         log.warning(self.notices[-1])
 
     def __call__(self, *args, **kwargs):
@@ -45,7 +46,7 @@ def maybe_compile(module: nn.Module, enabled: bool, notices: list[str]):
     try:
         return CompiledOrEager(module, notices)
     except Exception as exc:
-        notices.append(f"torch.compile unavailable, running eagerly: {str(exc).splitlines()[0][:200]}")
+        notices.append(f"torch.compile unavailable, running eagerly: {first_line(exc)}")
         log.warning(notices[-1])
         return module
 

@@ -16,8 +16,7 @@ from typing import Iterator
 import torch
 
 from gan_backend.config import Config
-from gan_backend.data import config_options, open_dataset
-from gan_backend.data.base import ArrayDataset
+from gan_backend.data import load_data
 from gan_backend.engine import checkpoint as ckpt
 from gan_backend.engine.batches import Batcher
 from gan_backend.engine import distributed as dist
@@ -25,6 +24,8 @@ from gan_backend.engine.devices import resolve_device
 from gan_backend.engine.fastpaths import configure_backends
 from gan_backend.engine.reports import EvalReport, RunEnded, SampleReport, TrainControl, TrainReport
 from gan_backend.engine.run_dir import RunDir, default_run_dir
+from gan_backend.engine.tensorboard import FOLDER as TENSORBOARD_FOLDER, TensorBoardLog
+from gan_backend.errors import first_line
 from gan_backend.losses import LOSSES, PENALTIES
 from gan_backend.models import MODELS
 from gan_backend.tasks import TASKS, Task, task_name_for
@@ -32,15 +33,6 @@ from gan_backend.tasks import TASKS, Task, task_name_for
 
 class TrainingError(RuntimeError):
     """The run cannot go on (non-finite loss); the message names the step and the loss."""
-
-
-def load_data(cfg: Config) -> ArrayDataset:
-    data = open_dataset(cfg.data.dataset, seed=cfg.data.data_seed, n=cfg.data.n or None, **config_options(cfg.data))
-    if cfg.data.image_size and data.kind in ("image", "paired", "unpaired") and data.x.shape[1:3] != (cfg.data.image_size,) * 2:
-        from gan_backend.data.transforms import resize_dataset
-
-        data = resize_dataset(data, cfg.data.image_size)
-    return data
 
 
 def default_threads() -> int:
@@ -60,6 +52,7 @@ class Trainer:
         self.cfg, self.run_dir, self.task, self.batcher, self.dist = cfg, run, task, batcher, info
         self.step, self.images_seen, self.wall_time = 0, 0, 0.0
         self._evaluator, self._best = None, (None, None)  # run.eval_every: real-side statistics, (best value, step)
+        self.board = TensorBoardLog.off()  # opened by run() on rank 0; fed every metrics row and sample grid
 
     # --- construction ---
     @classmethod
@@ -131,7 +124,7 @@ class Trainer:
             self.task.load_state_dict(state)
         except (RuntimeError, KeyError, ValueError) as exc:
             raise ckpt.CheckpointError(f"{where}: checkpoint does not fit this run's networks "
-                                       f"({str(exc).splitlines()[0][:160]})") from None
+                                       f"({first_line(exc, 160)})") from None
         self.step, self.images_seen = int(state["step"]), int(state["images_seen"])
         self.wall_time, self.batcher.drawn = float(state["wall_time"]), int(state["batches_drawn"])
         torch.set_rng_state(state["rng"]["torch"])
@@ -161,6 +154,7 @@ class Trainer:
 
         save_png(grid, path)
         self.run_dir.append_metrics({"step": self.step, "event": "sample", "path": f"samples/{path.name}"})
+        self.board.image(self.step, grid)
         return SampleReport(self.step, grid, str(path))
 
     # --- the loop ---
@@ -171,17 +165,19 @@ class Trainer:
         checkpoints are atomic, so the last good one is still there.
         """
         try:
+            self._open_board()
             yield from self._run(control or TrainControl())
         except (ckpt.CheckpointError, OSError) as exc:
             last = self.run_dir.last_checkpoint
             kept = f"the last good checkpoint {last} is kept" if last.exists() else "no checkpoint was written"
             yield RunEnded(self.step, "error", f"{exc}; training stopped at step {self.step}, {kept}",
                            str(last) if last.exists() else "")
+        finally:
+            self.board.close()
 
     def _run(self, control: TrainControl) -> Iterator[TrainReport | SampleReport | RunEnded]:
         cfg, task = self.cfg, self.task
         steps, started = cfg.train.steps, time.perf_counter()
-        d_steps, g_steps = cfg.train.d_steps, cfg.train.g_steps
         meter = _Meter(self.images_seen)
         if self.step == 0 and not self.run_dir.samples() and self.dist.main:
             yield self.save_sample()
@@ -192,7 +188,8 @@ class Trainer:
                 reason = hold
                 break
             for key, value in control.take_changes().items():
-                d_steps, g_steps = self._apply_change(key, value, d_steps, g_steps)
+                self._apply_change(key, value)
+            d_steps, g_steps = cfg.train.d_steps, cfg.train.g_steps
             self.task.progress = self.step / max(1, steps)
             stepped = self.step + 1
             measure = self._is_event_step(stepped, steps)
@@ -259,6 +256,13 @@ class Trainer:
     def _log(self, row: dict) -> None:
         if self.dist.main:
             self.run_dir.append_metrics(row)
+            self.board.row(row)
+
+    def _open_board(self) -> None:
+        """TensorBoard event files beside metrics.jsonl (rank 0, run.tensorboard, tensorboard installed)."""
+        if self.dist.main and self.cfg.run.tensorboard:
+            self.board = TensorBoardLog.open(self.run_dir.path / TENSORBOARD_FOLDER, self.cfg, self.step,
+                                             self.task.notices)
 
     def _poll(self, control: TrainControl, meter: "_Meter", started: float, measured: bool) -> str | None:
         """Handle pause, checkpoint-now, stop and the time budget between steps.
@@ -288,16 +292,16 @@ class Trainer:
             self.save_checkpoint(with_step_file=False)
         return "stopped" if control.stop.is_set() else None
 
-    def _apply_change(self, key: str, value, d_steps: int, g_steps: int) -> tuple[int, int]:
-        if key in ("lr_g", "lr_d"):
-            self.task.set_lr(key[-1].upper(), float(value))
-            setattr(self.cfg.train, key, float(value))
-        elif key == "d_steps":
-            d_steps = self.cfg.train.d_steps = max(1, int(value))
-        elif key == "g_steps":
-            g_steps = self.cfg.train.g_steps = max(1, int(value))
+    def _apply_change(self, key: str, value) -> None:
+        """Set one of ``config.LIVE_FIELDS``: a learning rate reaches its optimizer, a step count the loop."""
+        if isinstance(getattr(self.cfg.train, key), float):
+            value = float(value)
+        else:
+            value = max(1, int(value))  # the int live fields are updates per step: at least one
+        setattr(self.cfg.train, key, value)
+        if key.startswith("lr_"):
+            self.task.set_lr(key[-1].upper(), value)  # "lr_d" -> D's optimizer
         self._log({"step": self.step, "event": "change", "field": f"train.{key}", "value": value})
-        return d_steps, g_steps
 
     def _report(self, meter: "_Meter") -> TrainReport:
         stats, rate, active = meter.flush(self.images_seen, lambda t: dist.all_mean(t, self.dist))

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from gan_backend.config import LIVE_FIELDS
+
 
 @dataclass
 class TrainReport:
@@ -70,35 +72,24 @@ class RunEnded:
 
 
 @dataclass
-class LiveSettings:
-    """Values safe to change while training; applied between steps."""
-
-    lr_g: float | None = None
-    lr_d: float | None = None
-    d_steps: int | None = None
-    g_steps: int | None = None
-
-
-@dataclass
 class TrainControl:
     """Flags polled by the loop between steps: set from any thread."""
 
     stop: threading.Event = field(default_factory=threading.Event)
     pause: threading.Event = field(default_factory=threading.Event)
     checkpoint_now: threading.Event = field(default_factory=threading.Event)
-    _pending: LiveSettings = field(default_factory=LiveSettings)
+    _pending: dict = field(default_factory=dict)  # train field -> value, applied at the next step
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def change(self, **values) -> None:
-        """Queue live changes, e.g. ``change(lr_d=1e-4, d_steps=5)``; unknown names raise TypeError."""
+        """Queue changes of ``config.LIVE_FIELDS``, e.g. ``change(lr_d=1e-4, d_steps=5)``; others raise TypeError."""
+        fixed = [k for k in values if k not in LIVE_FIELDS]
+        if fixed:
+            raise TypeError(f"{fixed[0]!r} cannot be changed during training; live fields: {', '.join(LIVE_FIELDS)}")
         with self._lock:
-            for k, v in values.items():
-                if not hasattr(self._pending, k):
-                    raise TypeError(f"{k!r} cannot be changed during training")
-                setattr(self._pending, k, v)
+            self._pending.update(values)
 
     def take_changes(self) -> dict:
         with self._lock:
-            out = {k: v for k, v in asdict(self._pending).items() if v is not None}
-            self._pending = LiveSettings()
+            out, self._pending = self._pending, {}
         return out

@@ -5,6 +5,7 @@
     RUN/samples/step_NNNNNNN.png     fixed-noise grids
     RUN/checkpoints/last.pt          newest state; step_NNNNNNN.pt: the last K step checkpoints
     RUN/checkpoints/best.pt          the state at the best evaluation so far (with run.eval_every)
+    RUN/tensorboard/                 TensorBoard event files of the same rows and grids (engine/tensorboard.py)
 """
 from __future__ import annotations
 
@@ -85,19 +86,14 @@ class RunDir:
 
     def follow_metrics(self, offset: int = 0) -> tuple[list[dict], int]:
         """Rows from byte ``offset`` on, and the offset to continue from; a half-written last line waits."""
-        if not self.metrics_path.exists():
+        try:
+            with open(self.metrics_path, "rb") as fh:
+                fh.seek(offset)
+                data = fh.read()
+        except FileNotFoundError:
             return [], offset
-        with open(self.metrics_path, "rb") as fh:
-            fh.seek(offset)
-            data = fh.read()
         end = data.rfind(b"\n") + 1
-        rows = []
-        for line in data[:end].splitlines():
-            try:
-                rows.append(json.loads(line))
-            except ValueError:
-                continue  # a damaged line never hides the rest of the run
-        return rows, offset + end
+        return parse_metric_lines(data[:end]), offset + end
 
     # --- samples and checkpoints ---
     def sample_path(self, step: int) -> Path:
@@ -115,6 +111,26 @@ class RunDir:
     def prune_checkpoints(self, keep: int) -> None:
         for _, p in self.step_checkpoints()[:-keep or None] if keep > 0 else self.step_checkpoints():
             p.unlink(missing_ok=True)
+
+
+def parse_metric_lines(data: bytes) -> list[dict]:
+    """The JSON objects of complete ``metrics.jsonl`` lines, in order; damaged lines and non-objects are skipped.
+
+    One parse of all lines as a JSON array is ~2x faster than a parse per line (100k lines on opening a
+    run); a damaged line (a run killed mid-write, a hand edit) makes it fail, and then each line is parsed
+    alone so that line never hides the rest of the run.
+    """
+    lines = data.splitlines()
+    try:
+        rows = json.loads(b"[" + b",".join(line for line in lines if line.strip()) + b"]")
+    except ValueError:
+        rows = []
+        for line in lines:
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                continue
+    return [row for row in rows if isinstance(row, dict)]
 
 
 def _stepped(folder: Path, suffix: str) -> Iterator[tuple[int, Path]]:

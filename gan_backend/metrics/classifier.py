@@ -15,6 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from gan_backend.engine import checkpoint as ckpt
+from gan_backend.errors import first_line
 from gan_backend.images import from_uint8
 
 FEATURES = 128  # size of the penultimate layer, the feature vector
@@ -137,5 +138,5 @@ def load_classifier(path: str | Path) -> SmallClassifier:
     try:
         model.load_state_dict(state["weights"])
     except RuntimeError as exc:
-        raise ckpt.CheckpointError(f"{path}: weights do not fit {KIND} ({str(exc).splitlines()[0][:160]})") from None
+        raise ckpt.CheckpointError(f"{path}: weights do not fit {KIND} ({first_line(exc, 160)})") from None
     return model.eval()

@@ -18,13 +18,13 @@ from typing import Callable
 import numpy as np
 import torch
 
-from gan_backend.data.toy2d import GRID_STD, RING_STD, grid25_means, ring8_means
+from gan_backend.data import load_data
 from gan_backend.metrics import features as fs
 from gan_backend.metrics.classifier import SmallClassifier, probabilities
 from gan_backend.metrics.frechet import fid
 from gan_backend.metrics.kernel import kid
 from gan_backend.metrics.manifold import precision_recall
-from gan_backend.playground import mode_coverage
+from gan_backend.metrics.modes import MODES, mode_coverage
 
 EVAL_SEED = 2024  # latents of evaluated samples: the same for every evaluation of every run
 REAL_SEED = 0  # picks the real reference items
@@ -36,7 +36,6 @@ PR_K = 3  # k of the k-NN manifolds of precision/recall
 # Metrics that can choose checkpoints/best.pt, and whether lower or higher is better.
 DIRECTIONS = {"fid": "min", "kid": "min", "precision": "max", "recall": "max", "modes_covered": "max",
               "high_quality": "max", "classes_covered": "max", "class_entropy": "max"}
-MODES = {"toy2d:ring8": (ring8_means, RING_STD), "toy2d:grid25": (grid25_means, GRID_STD)}
 GAN_TASKS = ("unconditional", "conditional")
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total), e.g. ("generating", 512, 1000)
@@ -207,16 +206,11 @@ def best_logged(rows: list[dict], metric: str) -> tuple[float | None, int | None
 def evaluate(path: str | Path, n: int = 1000, inception: str | Path | None = None,
              progress: Progress | None = None) -> dict:
     """Metrics of the generator in a run directory (its last.pt) or a checkpoint file; see :func:`format_result`."""
-    from gan_backend.engine.loop import load_data
     from gan_backend.generator import load_generator
 
     if n < PR_K + 2:
         raise ValueError(f"--n {n}: evaluate at least {PR_K + 2} samples (1000 or more for steady numbers)")
-    if not Path(path).exists():
-        from gan_backend.engine.run_dir import RunDirError
-
-        raise RunDirError(f"{path}: no such run directory or checkpoint file")
-    gen = load_generator(path)
+    gen = load_generator(path)  # RunDirError / CheckpointError naming the path
     dataset = gen.meta.get("dataset", gen.cfg.data.dataset)
     if gen.meta.get("task") not in GAN_TASKS:
         raise fs.EvalError(f"{path}: a {gen.meta.get('task')} run; eval measures GAN runs ({', '.join(GAN_TASKS)})")

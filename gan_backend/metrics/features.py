@@ -1,4 +1,4 @@
-"""Feature spaces for evaluation: the classifiers shipped in ``resources/classifiers/`` and, when the user
+"""Feature spaces for evaluation: the classifiers shipped in ``gan_backend/resources/classifiers/`` and, when the user
 gives its weights file, Inception-v3 (never downloaded).
 
 A feature space turns uint8 images [N, H, W, C] into float64 features [N, D]; FID, KID and
@@ -16,10 +16,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from gan_backend import resources
 from gan_backend.engine.checkpoint import CheckpointError
+from gan_backend.errors import first_line
+from gan_backend.images import grey_to_rgb
 from gan_backend.metrics.classifier import SmallClassifier, features, load_classifier
 
-CLASSIFIER_DIR = Path(__file__).resolve().parents[2] / "resources" / "classifiers"
+CLASSIFIER_DIR = resources.path("classifiers")
 # Dataset -> (shipped file, image shape (C, H, W), class names); written by scripts/train_classifiers.py.
 SHIPPED = {"glyphs": ("glyphs.pt", (1, 28, 28), [str(d) for d in range(10)]),
            "shapes": ("shapes.pt", (3, 32, 32), ["circle", "square", "triangle", "star"])}
@@ -91,8 +94,7 @@ def load_inception(path: str | Path) -> nn.Module:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # a foreign or damaged file can fail anywhere in the unpickler
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
-        raise EvalError(f"--inception {path}: not a readable PyTorch weights file ({reason})") from None
+        raise EvalError(f"--inception {path}: not a readable PyTorch weights file ({first_line(exc, 160)})") from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise EvalError(f"--inception {path}: not a state_dict (a dict of tensors); save one with "
                         f"torch.save(model.state_dict(), FILE)")
@@ -104,7 +106,7 @@ def load_inception(path: str | Path) -> nn.Module:
         net.load_state_dict(state)
     except RuntimeError as exc:
         raise EvalError(f"--inception {path}: not an inception_v3 state_dict "
-                        f"({str(exc).splitlines()[0][:160]})") from None
+                        f"({first_line(exc, 160)})") from None
     net.fc = nn.Identity()
     return net.eval()
 
@@ -114,9 +116,8 @@ def inception_features(net: nn.Module, images: np.ndarray) -> np.ndarray:
     """uint8 [N, H, W, C] (C = 1 or 3) -> float64 [N, 2048], each image resized to 299x299 in -1..1."""
     out = []
     for start in range(0, len(images), INCEPTION_BATCH):
-        x = torch.from_numpy(np.ascontiguousarray(images[start:start + INCEPTION_BATCH])).permute(0, 3, 1, 2)
+        x = torch.from_numpy(np.ascontiguousarray(grey_to_rgb(images[start:start + INCEPTION_BATCH]))).permute(0, 3, 1, 2)
         x = x.float() / 127.5 - 1.0  # the Google weights expect -1..1 (what transform_input would produce)
-        x = x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
         x = F.interpolate(x, size=(INCEPTION_SIDE, INCEPTION_SIDE), mode="bilinear", align_corners=False)
         out.append(net(x).double())
     return torch.cat(out).numpy()

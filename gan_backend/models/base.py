@@ -10,11 +10,13 @@ Factories raise :class:`UnsupportedShapeError` naming the sizes they support whe
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Callable
 
 import torch.nn as nn
 
+from gan_backend.config import ModelConfig
 from gan_backend.registry import Registry
 
 
@@ -22,29 +24,40 @@ class UnsupportedShapeError(ValueError):
     """The model cannot be built for the dataset's item shape; the message lists what it supports."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ModelSpec:
-    data_kind: str  # "points" or "image"
+    """What a factory builds from: facts of the data, and the config's ``model`` section (the one home of
+    its fields and defaults). Model fields read as attributes: ``spec.width`` is ``spec.model.width``.
+
+        ModelSpec("image", (1, 28, 28), num_classes=10, width=16)   # ModelConfig defaults for the rest
+        ModelSpec.from_config(cfg.model, "image", (1, 28, 28), 10)
+    """
+
+    data_kind: str  # "points", "image", "paired" or "unpaired"
     shape: tuple[int, int, int]  # (C, H, W) of one image; (2, 1, 1) for points
-    latent_dim: int = 100  # size of z
-    num_classes: int = 0  # >0 for class-conditional models
-    width: int = 64  # base channel count (ngf = ndf) or hidden units for the MLP
-    g_dropout: float = 0.0  # dropout in G (a course training tip; also acts as extra noise)
-    cond_mode: str = "projection"  # how a conditional D uses labels: "projection" or "concat"
-    spectral_norm_d: bool = False  # wrap D's layers in spectral norm (SNGAN always does)
-    g_arch: str = "resnet"  # translation generator (cyclegan): "resnet" or "unet"
-    style_encoder: bool = False  # spade: encode a picture's style into z (VAE, as in GauGAN)
-    g_widths: str = ""  # spade: G's channel multipliers per resolution, lowest first ("" = the model's default)
-    g_noise: bool = False  # spade: per-pixel noise inputs in G's blocks (StyleGAN's)
+    num_classes: int  # >0 for class-conditional models; the input channels K of paired (label map) models
+    model: ModelConfig  # architecture settings: latent_dim, width, g_dropout, cond_mode, ...
+
+    def __init__(self, data_kind: str, shape, num_classes: int = 0, model: ModelConfig | None = None,
+                 **model_fields):
+        """``model_fields`` override fields of ``model`` (default: ModelConfig()); unknown names raise TypeError."""
+        model = dataclasses.replace(model or ModelConfig(), **model_fields)  # a copy: the spec stays frozen
+        for name, value in (("data_kind", data_kind), ("shape", tuple(shape)), ("num_classes", num_classes),
+                            ("model", model)):
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str):
+        if name in _MODEL_FIELDS:  # only called for names the spec itself does not have
+            return getattr(self.model, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @classmethod
-    def from_config(cls, model_cfg, data_kind: str, shape, num_classes: int = 0) -> "ModelSpec":
+    def from_config(cls, model_cfg: ModelConfig, data_kind: str, shape, num_classes: int = 0) -> "ModelSpec":
         """The spec for a config's ``model`` section and a dataset's item shape."""
-        m = model_cfg
-        return cls(data_kind=data_kind, shape=tuple(shape), latent_dim=m.latent_dim, num_classes=num_classes,
-                   width=m.width, g_dropout=m.g_dropout, cond_mode=m.cond_mode, spectral_norm_d=m.spectral_norm_d,
-                   g_arch=m.g_arch, style_encoder=getattr(m, "style_encoder", False), g_widths=getattr(m, "g_widths", ""),
-                   g_noise=getattr(m, "g_noise", False))
+        return cls(data_kind, shape, num_classes, model=model_cfg)
+
+
+_MODEL_FIELDS = frozenset(f.name for f in dataclasses.fields(ModelConfig))
 
 
 ModelFactory = Callable[[ModelSpec], "tuple[nn.Module, nn.Module]"]

@@ -13,9 +13,9 @@ import torch
 import torch.nn.functional as F
 
 from gan_backend.config import LossConfig
-from gan_backend.data.labelmaps import default_palette
+from gan_backend.data.disk.labels import default_palette
 from gan_backend.data.scan import spread
-from gan_backend.images import make_grid, to_uint8
+from gan_backend.images import grey_to_rgb, make_grid, to_uint8
 from gan_backend.losses import LOSSES, PENALTIES, report_value
 from gan_backend.models import MODELS, ModelSpec
 from gan_backend.tasks.base import TASKS
@@ -167,17 +167,13 @@ class PairedTask(GanTask):
 
     def sample_picture(self) -> np.ndarray:
         """Rows of [map in palette colours | generated | real], two triplets per row."""
-        fake = _rgb(to_uint8(self.generate(self.fixed_cond, self.fixed_z)))
-        real = _rgb(self.data.x[self.sample_rows])
+        fake = grey_to_rgb(to_uint8(self.generate(self.fixed_cond, self.fixed_z)))
+        real = grey_to_rgb(self.data.x[self.sample_rows])
         if "segmap" in self.data.extra:
             palette = self.data.palette if self.data.palette is not None else default_palette(self.in_channels)
             left = np.asarray(palette, np.uint8)[self.data.extra["segmap"][self.sample_rows]]
         else:
-            left = _rgb(self.data.extra["a"][self.sample_rows])
+            left = grey_to_rgb(self.data.extra["a"][self.sample_rows])
         tiles = np.stack([left, fake, real], axis=1).reshape(-1, *fake.shape[1:])  # map, fake, real, map, ...
         return make_grid(tiles, ncols=6)
 
-
-def _rgb(images: np.ndarray) -> np.ndarray:
-    """uint8 [B, H, W, 1|3] -> [B, H, W, 3]."""
-    return np.repeat(images, 3, axis=-1) if images.shape[-1] == 1 else images

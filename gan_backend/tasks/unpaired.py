@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from gan_backend.config import LossConfig
 from gan_backend.data.scan import spread
-from gan_backend.images import from_uint8, make_grid, to_uint8
+from gan_backend.images import from_uint8, grey_to_rgb, make_grid, to_uint8
 from gan_backend.losses import LOSSES, PENALTIES, report_value
 from gan_backend.models import MODELS, ModelSpec
 from gan_backend.tasks.base import TASKS, Task
@@ -183,4 +183,4 @@ class UnpairedTask(Task):
                           for p, direction in ((a, "AtoB"), (b, "BtoA")))
         n = min(len(a), len(b))
         tiles = np.stack([a[:n], fake_b[:n], b[:n], fake_a[:n]], axis=1).reshape(-1, *a.shape[1:])
-        return make_grid(np.repeat(tiles, 3, axis=-1) if tiles.shape[-1] == 1 else tiles, ncols=4)
+        return make_grid(grey_to_rgb(tiles), ncols=4)

@@ -4,7 +4,8 @@ Nothing here imports Qt, and nothing imports torch at module level, so these obj
 build, easy to test, and can be filled on a worker thread before being handed to the GUI.
 """
 from studio.state.buffers import GrowingArray, Series
+from studio.state.events import Event
 from studio.state.gallery import GalleryState, SampleSelection
 from studio.state.session import TrainingSession
 
-__all__ = ["GalleryState", "GrowingArray", "SampleSelection", "Series", "TrainingSession"]
+__all__ = ["Event", "GalleryState", "GrowingArray", "SampleSelection", "Series", "TrainingSession"]

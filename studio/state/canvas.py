@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from studio.state import raster
+from studio.state.events import Event
 from studio.state.raster import Box
 
 MAX_UNDO = 200  # steps kept; the issue asks for at least 100
@@ -45,7 +45,7 @@ def _unpack(data: bytes, shape: tuple[int, int]) -> np.ndarray:
 class CanvasDocument:
     """A uint8 [H, W] map of class indices being painted, with undo/redo of ``max_undo`` steps.
 
-    ``listeners``: callables ``f(box)`` called after every change with the changed :data:`Box`, or None
+    Events: ``changed(box)`` after every change, with the changed :data:`Box`, or None
     when the whole map (or its size) changed. ``revision`` counts changes, undo and redo included.
     Operations between ``begin()`` and ``end()`` make one undo step; ``revert()`` in between drops the
     step's changes so far (a rectangle being dragged is reverted and redrawn at each mouse move).
@@ -56,7 +56,7 @@ class CanvasDocument:
         self.max_undo = max_undo
         self.undo_stack: list[Edit] = []
         self.redo_stack: list[Edit] = []
-        self.listeners: list[Callable[[Box | None], None]] = []
+        self.changed = Event()
         self.revision = 0
         self._snapshot: np.ndarray | None = None  # the map at begin(), while a step is open
         self._touched: Box | None = None  # union of the open step's boxes
@@ -193,5 +193,4 @@ class CanvasDocument:
 
     def _notify(self, box: Box | None) -> None:
         self.revision += 1
-        for listener in list(self.listeners):
-            listener(box)
+        self.changed.emit(box)

@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-SHIPPED_PALETTE = Path(__file__).resolve().parents[2] / "resources" / "models" / "painter" / "palette.json"
+from gan_backend import resources
+
+SHIPPED_PALETTE = resources.path("models", "painter", "palette.json")
 AUTOSAVE_NAME = "paint_autosave.png"  # beside it: paint_autosave.json with the classes, model and seed
 
 

@@ -9,28 +9,11 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
-
 import numpy as np
 
+from studio.state.events import Event
+
 SLIDER_SIGMAS = 3.0  # sliders span +-3 sigma
-
-
-class Event:
-    """A minimal callback list: ``connect(fn)``, ``emit(*args)``."""
-
-    def __init__(self):
-        self._callbacks: list[Callable] = []
-
-    def connect(self, fn: Callable) -> None:
-        self._callbacks.append(fn)
-
-    def disconnect(self, fn: Callable) -> None:
-        self._callbacks.remove(fn)
-
-    def emit(self, *args) -> None:
-        for fn in list(self._callbacks):
-            fn(*args)
 
 
 @dataclass(frozen=True)
@@ -98,7 +81,7 @@ class LatentState:
     amounts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # [K] in sigmas, -3..3
     label: int = 0
     saved_file: str = ""  # the latent file last saved or loaded, while the latent is unchanged since
-    changed: Event = field(default_factory=Event)
+    changed: Event = field(default_factory=Event, repr=False, compare=False)  # emits what changed
 
     # --- model ---
     def set_model(self, info: ModelInfo, seed: int = 0) -> None:

@@ -27,37 +27,11 @@ def open_run(path: str | Path) -> OpenedRun:
 
     run = RunDir.open(path)
     config = json.loads(run.config_path.read_text(encoding="utf-8"))
-    rows, offset = read_metrics(run.metrics_path)
+    rows, offset = run.follow_metrics()
     session = TrainingSession(run_dir=str(run.path), total_steps=int(config.get("train", {}).get("steps", 0)))
     session.add_rows(rows)
     samples = [(step, str(p)) for step, p in run.samples()]
     return OpenedRun(str(run.path), config, session, samples, offset)
-
-
-def read_metrics(path: Path, offset: int = 0) -> tuple[list[dict], int]:
-    """``RunDir.follow_metrics`` for a whole file, ~2x faster: one JSON parse of all complete lines.
-
-    A damaged line (a run killed mid-write, a hand edit) makes the one-pass parse fail; then each line
-    is parsed alone and the damaged ones are skipped, exactly as ``follow_metrics`` does.
-    """
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            data = fh.read()
-    except FileNotFoundError:
-        return [], offset
-    end = data.rfind(b"\n") + 1
-    lines = data[:end].splitlines()
-    try:
-        rows = json.loads(b"[" + b",".join(lines) + b"]")
-    except ValueError:
-        rows = []
-        for line in lines:
-            try:
-                rows.append(json.loads(line))
-            except ValueError:
-                continue
-    return [r for r in rows if isinstance(r, dict)], offset + end
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """TrainingSession: everything the plots and the status bar show about one run, Qt-free.
 
 Filled from ``TrainReport`` rows while the app trains, or from a run directory's ``metrics.jsonl``
-(bulk on open, then tailed). Views register a listener that schedules a redraw and compare ``version``
-when it fires, so however fast reports arrive, drawing costs at most one pass per frame.
+(bulk on open, then tailed). Views connect a callback that schedules a redraw to ``changed`` and
+compare ``version`` when it fires, so however fast reports arrive, drawing costs at most one pass per frame.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from studio.state.buffers import Series
+from studio.state.events import Event
 
 # Row keys that are bookkeeping, not curves.
 NOT_PLOTTED = {"step", "epoch", "images_seen", "lr_d", "lr_g"}
@@ -49,7 +50,7 @@ class TrainingSession:
     changes: list[ChangeMarker] = field(default_factory=list)
     samples: list[tuple[int, str]] = field(default_factory=list)  # (step, path relative to run_dir) from events
     version: int = 0  # bumped on every mutation; views redraw when it moved
-    listeners: list = field(default_factory=list, repr=False, compare=False)  # called after each mutation
+    changed: Event = field(default_factory=Event, repr=False, compare=False)  # emit() after each mutation
     started_at: float = field(default_factory=time.monotonic)
 
     # --- input ---
@@ -74,8 +75,7 @@ class TrainingSession:
 
     def _changed(self) -> None:
         self.version += 1
-        for listener in self.listeners:
-            listener()
+        self.changed.emit()
 
     def add_change(self, step: int, field_name: str, value) -> None:
         """A change requested from the GUI: marked at the newest reported step."""

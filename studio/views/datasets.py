@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMenu,
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
+from gan_backend.errors import first_line
 from studio.state.catalog import Catalog
 from studio.views.thumbnails import ThumbnailGrid, ThumbnailModel
 from studio.widgets.collapsible import CollapsibleSection
@@ -174,7 +175,7 @@ class DatasetBrowser(QWidget):
 
     @Slot(object)
     def _on_loader_failed(self, exc: Exception) -> None:
-        self._show_error(_message(exc))
+        self._show_error(first_line(exc))
 
     def _show_dataset(self, spec: str, data) -> None:
         report = data.report
@@ -244,10 +245,6 @@ def _open_any(path: str, kinds: list[str]):
         try:
             return f"{kind}:{path}", _open(f"{kind}:{path}")
         except (DatasetError, ValueError, OSError) as exc:
-            reasons.append(f"{kind}: {_message(exc)}")
+            reasons.append(f"{kind}: {first_line(exc)}")
     raise DatasetError(f"{path} is not a dataset any reader understands ({'; '.join(reasons) or 'no on-disk kinds'})")
 
-
-def _message(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,6 +1,6 @@
 """PaintView: paint a semantic label map, see the model's picture of it beside it, live.
 
-The map is a :class:`CanvasDocument`; every change asks the :class:`PaintRenderer` for a picture of the
+The map is a :class:`CanvasDocument`; every change asks the :class:`NewestWins` renderer for a picture of the
 newest map (its worker thread renders one at a time, so a stroke's intermediate states are skipped and
 its last is always shown). The model loads on another worker; painting goes on meanwhile and the
 picture follows once the model is in. The painting autosaves a moment after each change.
@@ -18,10 +18,10 @@ from studio.state.canvas import CanvasDocument
 from studio.state.label_files import Classes, read_palette_json
 from studio.state.paint_tools import Gesture, ToolSettings
 from studio.views.paint_files import PaintFiles
-from studio.views.paint_layout import build_layout
+from studio.views.paint_layout import PaintSlots, build_layout
 from studio.workers import BackgroundCall
 from studio.workers import paint_jobs as jobs
-from studio.workers.paint_renderer import PaintRenderer
+from studio.workers.newest_wins import NewestWins
 
 DEFAULT_SIDE = 128  # map and picture side; 256 is sharper and about four times slower to render
 AUTOSAVE_MS = 1500  # quiet time after a change before the painting is autosaved
@@ -62,20 +62,29 @@ class PaintView(QWidget):
         self.model_error = ""  # why no model could be loaded at all
         self.scene_seed = FIRST_SCENE
         self._untouched = True  # nothing painted yet: the first model's random scene may replace the map
-        self.renderer = PaintRenderer("paint-renderer", self)
+        # "image" (the picture beside the map) goes before "extras" (the style strip); only "image" shows as busy
+        self.renderer = NewestWins("paint-renderer", priority=("image", "extras"), busy_channels=("image",),
+                                   parent=self)
         self.loader = BackgroundCall("paint-model-loader", self)
         self.gesture = Gesture(self.doc, self.settings, self._on_picked)
         self.files = PaintFiles(self)
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS, timeout=self.autosave)
         self._variations_timer = QTimer(self, singleShot=True, interval=VARIATIONS_MS, timeout=self.render_variations)
-        build_layout(self)
+        ui = build_layout(self, self.settings, self.doc.shape[0], PaintSlots(
+            random_scene=self.random_scene, clear=lambda: self.doc.clear(self.settings.cls), undo=self.doc.undo,
+            redo=self.doc.redo, open_map=self.files.open_labels, save_map=self.files.save_labels,
+            export_picture=self.files.export_picture, cancel_gesture=self.gesture.cancel, set_side=self.set_side))
+        self.picker, self.tools, self.style_panel = ui.picker, ui.tools, ui.style_panel
+        self.canvas, self.output, self.hint = ui.canvas, ui.output, ui.hint  # the map, its picture, the line under it
+        self.splitter, self.side_combo = ui.splitter, ui.side_combo
+        self.undo_action, self.redo_action = ui.undo_action, ui.redo_action
         self._connect()
         self._restore()
 
     def _connect(self) -> None:
-        self.doc.listeners.append(self._on_doc_changed)
-        self.renderer.rendered.connect(self._on_rendered)
-        self.renderer.failed.connect(self._on_render_failed)
+        self.doc.changed.connect(self._on_doc_changed)
+        self.renderer.result_ready.connect(self._on_rendered)
+        self.renderer.request_failed.connect(self._on_render_failed)
         self.renderer.busy_changed.connect(self._update_hint)
         self.loader.finished.connect(self._on_model_loaded)
         self.loader.failed.connect(self._on_model_failed)
@@ -103,7 +112,7 @@ class PaintView(QWidget):
             self.picker.revert()
             self._update_hint()
             return
-        self.renderer.discard()
+        self.renderer.cancel()
         self.model, self.style = loaded, None
         self.picker.set_current(loaded.source, loaded.title, loaded.details)
         self.style_panel.set_reference_available(loaded.has_encoder)
@@ -167,8 +176,8 @@ class PaintView(QWidget):
             self.renderer.request("extras", partial(jobs.render_variation, self.model.painter, labels, seeds[index],
                                                     index, token))
 
-    @Slot(str, object)
-    def _on_rendered(self, lane: str, result) -> None:
+    @Slot(str, int, object)
+    def _on_rendered(self, lane: str, _stamp: int, result) -> None:
         painter = self.model.painter if self.model else None
         if lane == "extras":
             if result.model is painter and result.token == self._strip[0]:

@@ -6,7 +6,7 @@ names the file, never an exception out of a slot.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from PIL import Image
@@ -18,17 +18,36 @@ from studio.views.paint_models import autosave_folder
 from studio.workers.paint_jobs import SHIPPED
 
 if TYPE_CHECKING:
-    from studio.views.paint import PaintView
+    from studio.state.canvas import CanvasDocument
+    from studio.state.label_files import Classes
+    from studio.views.paint_style import StylePanel
+    from studio.widgets.run_picker import RunPicker
+    from studio.workers.paint_jobs import LoadedModel
 
 INDEX_FILTER = "Index PNG: a class number per pixel, palette embedded (*.png)"
 COLOUR_FILTER = "Colour PNG: the palette's colours (*.png)"
 PICTURES = "Pictures (*.png *.jpg *.jpeg *.bmp *.webp)"
 
 
-class PaintFiles:
-    """Opens and saves for one :class:`PaintView`; remembers the last folder in QSettings."""
+class FilesView(Protocol):
+    """The paint view as its files see it (a QWidget, the dialogs' parent); this module need not import it."""
 
-    def __init__(self, view: "PaintView"):
+    doc: CanvasDocument
+    classes: Classes
+    picture: np.ndarray | None  # uint8 [S, S, 3] on screen
+    model: LoadedModel | None
+    style: object  # a reference picture's latent, or None
+    picker: RunPicker
+    style_panel: StylePanel
+
+    def status(self, text: str) -> None: ...
+    def request_render(self) -> None: ...
+
+
+class PaintFiles:
+    """Opens and saves for one :class:`~studio.views.paint.PaintView`; remembers the last folder in QSettings."""
+
+    def __init__(self, view: FilesView):
         self.view = view
 
     def open_labels(self, path: str | None = None) -> bool:

@@ -196,7 +196,7 @@ class PlaygroundView(QWidget):
         losses = " &nbsp; ".join(f"{k.replace('loss_', 'loss ')} {v:.3f}" for k, v in sorted(frame.losses.items()))
         text = f"<b>D steps</b> {frame.step_d} &nbsp; <b>G steps</b> {frame.step_g}<br>{losses or 'no steps yet'}"
         if self._modes is not None:
-            from gan_backend.playground import mode_coverage
+            from gan_backend.metrics.modes import mode_coverage
 
             cover = mode_coverage(frame.fake, *self._modes)
             text += (f"<br><b>Modes covered</b> {cover['modes_covered']}/{cover['modes_total']} &nbsp; "
@@ -205,10 +205,12 @@ class PlaygroundView(QWidget):
 
 
 def _mode_centres(dataset: str):
-    from gan_backend.data import toy2d
+    from gan_backend.metrics.modes import MODES
 
-    return {"toy2d:ring8": (toy2d.ring8_means(), toy2d.RING_STD),
-            "toy2d:grid25": (toy2d.grid25_means(), toy2d.GRID_STD)}.get(dataset)
+    if dataset not in MODES:
+        return None
+    means, std = MODES[dataset]
+    return means(), std
 
 
 def _spin(low: int, high: int, value: int) -> QSpinBox:

@@ -149,10 +149,10 @@ class LossPlotPanel(QWidget):
 
     def set_session(self, session: TrainingSession) -> None:
         """Show another run: curves and markers are dropped and rebuilt from its buffers."""
-        if self.session is not None and self.schedule_redraw in self.session.listeners:
-            self.session.listeners.remove(self.schedule_redraw)
+        if self.session is not None:
+            self.session.changed.disconnect(self.schedule_redraw)
         self.session = session
-        session.listeners.append(self.schedule_redraw)
+        session.changed.connect(self.schedule_redraw)
         for pid, raw, smooth in self.curves.values():
             self.plots[pid].removeItem(raw)
             self.plots[pid].removeItem(smooth)

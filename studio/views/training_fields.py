@@ -5,6 +5,8 @@ dataclasses, whose one-line comments become the tooltips. A new registry entry n
 """
 from __future__ import annotations
 
+from gan_backend import config
+
 # (config key, label, minimum, maximum) for numeric fields; the widget type follows the field's type.
 NUMBER_FIELDS = [
     ("model.latent_dim", "Latent size", 1, 4096),
@@ -18,8 +20,8 @@ NUMBER_FIELDS = [
     ("train.steps", "Steps", 1, 10_000_000),
 ]
 
-# Fields safe to change while training (TrainControl.change); the engine logs each change.
-LIVE_FIELDS = {"train.lr_g": "lr_g", "train.lr_d": "lr_d", "train.d_steps": "d_steps", "train.g_steps": "g_steps"}
+# Config key -> TrainControl.change name of the fields safe to change while training (the backend's list).
+LIVE_FIELDS = {f"train.{name}": name for name in config.LIVE_FIELDS}
 
 # The course's training tips: checkbox text and the value a checked box sets (unchecked = off).
 TIPS = [

@@ -17,11 +17,13 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget)
 
+from gan_backend.errors import first_line
 from studio.widgets.image_canvas import ImageCanvas
 from studio.widgets.qimage import from_qimage
 from studio.widgets.run_picker import PickerKind, RunPicker
 from studio.workers import BackgroundCall
 from studio.workers import translate_jobs as jobs
+from studio.workspaces import WorkspaceHooks
 
 TRANSLATORS = PickerKind(
     shipped=jobs.SHIPPED, shipped_title="Shipped translator (CycleGAN, day \u2194 night)",
@@ -31,7 +33,7 @@ PICTURE_FILTER = "Pictures (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);
 FIRST_EXAMPLE = 4  # the example scene a first launch shows: lake, hills and trees
 
 
-class TranslateView(QWidget):
+class TranslateView(QWidget, WorkspaceHooks):
     """The "Translate" workspace.
 
     Signals:
@@ -163,7 +165,7 @@ class TranslateView(QWidget):
         source, self.loading = self.loading, ""
         self.picker.revert()
         self._update_hint()
-        message = _first_line(exc)
+        message = first_line(exc)
         QMessageBox.warning(self, "Cannot translate with this model",
                             message if source in message else f"{source}:\n{message}")
         if self.model is None and source != jobs.SHIPPED:
@@ -205,7 +207,7 @@ class TranslateView(QWidget):
 
     @Slot(object)
     def _on_failed(self, exc: Exception) -> None:
-        self.error, self.result = _first_line(exc), None
+        self.error, self.result = first_line(exc), None
         for canvas in (self.input_view, self.output_view):
             canvas.set_image(None)
         self.input_caption.setText(f"<b>{self.source_name}</b>")
@@ -378,6 +380,3 @@ class TranslateView(QWidget):
         if abs(self.splitter.sizes()[0] - half) > half // 2:
             self.splitter.setSizes([half, half])
 
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -1,9 +1,10 @@
-"""BackgroundCall: run plain functions on one worker thread, newest request wins.
+"""BackgroundCall: one plain function at a time on a worker thread; a newer request voids the older ones.
 
-For work that takes a second or more and whose older requests are worthless once a newer one is
-made: opening a dataset while the user clicks through the list, loading the registries (torch) after
-the window is up, reading a long ``metrics.jsonl``. Superseded requests are skipped before they start
-and their results are dropped if they were already running (stylegan3 ``AsyncRenderer``).
+For loads that take a second or more and whose older requests are worthless once a newer one is made:
+opening a dataset while the user clicks through the list, loading the registries (torch) after the window
+is up, reading a long ``metrics.jsonl``. A one-channel :class:`~studio.workers.newest_wins.NewestWins` whose
+requests also drop the running one's result, so only the newest request is ever answered (``cancel``,
+``shutdown`` and ``busy`` are NewestWins').
 """
 from __future__ import annotations
 
@@ -11,33 +12,13 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from studio.workers.threads import WorkerThread
+from studio.workers.newest_wins import NewestWins
+
+CHANNEL = "call"
 
 
-class _CallWorker(QObject):
-    """Lives on the worker thread. Signals: done(int, object), errored(int, object)."""
-
-    done = Signal(int, object)
-    errored = Signal(int, object)
-
-    def __init__(self, latest: Callable[[], int]):
-        super().__init__()
-        self._latest = latest
-
-    @Slot(int, object)
-    def run(self, request_id: int, fn: Callable[[], Any]) -> None:
-        if request_id != self._latest():
-            return  # a newer request is queued behind this one
-        try:
-            result = fn()
-        except Exception as exc:  # handed to the GUI thread, which decides how to show it
-            self.errored.emit(request_id, exc)
-            return
-        self.done.emit(request_id, result)
-
-
-class BackgroundCall(WorkerThread):
-    """One worker thread; ``submit(fn)`` replaces any pending request.
+class BackgroundCall(NewestWins):
+    """``submit(fn)`` replaces any pending or running request.
 
     Signals:
         finished(object): the newest request's return value (GUI thread)
@@ -47,47 +28,20 @@ class BackgroundCall(WorkerThread):
 
     finished = Signal(object)
     failed = Signal(object)
-    busy_changed = Signal(bool)
-    _requested = Signal(int, object)
 
     def __init__(self, name: str, parent: QObject | None = None):
-        super().__init__(name, parent)
-        self._latest_id = 0
-        self.busy = False
+        super().__init__(name, parent=parent)
+        self.result_ready.connect(self._on_result_ready)
+        self.request_failed.connect(self._on_request_failed)
 
     def submit(self, fn: Callable[[], Any]) -> int:
-        """Queue ``fn()`` for the worker thread; returns the request id."""
-        self._ensure_thread()
-        self._latest_id += 1
-        self._set_busy(True)
-        self._requested.emit(self._latest_id, fn)
-        return self._latest_id
+        """Queue ``fn()`` for the worker thread; returns the request's stamp."""
+        return self.request(CHANNEL, fn, drop_running=True)
 
-    def cancel(self) -> None:
-        """Forget pending requests: whatever is running finishes, its result is dropped."""
-        self._latest_id += 1
-        self._set_busy(False)
+    @Slot(str, int, object)
+    def _on_result_ready(self, _channel: str, _stamp: int, result: Any) -> None:
+        self.finished.emit(result)
 
-    def _make_worker(self) -> _CallWorker:
-        worker = _CallWorker(lambda: self._latest_id)
-        self._requested.connect(worker.run)
-        worker.done.connect(self._on_done)
-        worker.errored.connect(self._on_errored)
-        return worker
-
-    @Slot(int, object)
-    def _on_done(self, request_id: int, result: Any) -> None:
-        if request_id == self._latest_id:
-            self._set_busy(False)
-            self.finished.emit(result)
-
-    @Slot(int, object)
-    def _on_errored(self, request_id: int, exc: Exception) -> None:
-        if request_id == self._latest_id:
-            self._set_busy(False)
-            self.failed.emit(exc)
-
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self.busy:
-            self.busy = busy
-            self.busy_changed.emit(busy)
+    @Slot(str, object)
+    def _on_request_failed(self, _channel: str, exc: Exception) -> None:
+        self.failed.emit(exc)

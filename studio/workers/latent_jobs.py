@@ -21,10 +21,6 @@ DIRECTION_SEED = 2020  # directions are the same each time a model is opened
 RENDER_THREADS = 1
 
 
-class NoCheckpointError(ValueError):
-    """A run directory without any checkpoint yet."""
-
-
 @dataclass
 class Strip:
     """Frames uint8 [K, H, W, 3] and the same frames side by side as one picture."""
@@ -42,24 +38,10 @@ class Arithmetic:
     vector: np.ndarray  # float32 [d]: mean(A) - mean(B) + mean(C)
 
 
-def find_checkpoint(path: str | Path) -> tuple[Path, str]:
-    """(checkpoint file, run argument for the CLI) for a run directory or a checkpoint file."""
-    from gan_backend.engine.run_dir import RunDir, RunDirError
-
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise RunDirError(f"{path}: no such run directory or checkpoint file")
-    if not path.is_dir():
-        in_run = path.parent.name == "checkpoints" and (path.parent.parent / "config.json").is_file()
-        return path, str(path.parent.parent if in_run and path.name == "last.pt" else path)
-    run = RunDir.open(path)
-    candidates = [run.last_checkpoint] + [p for _, p in reversed(run.step_checkpoints())] + [run.best_checkpoint]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate, str(run.path)
-    raise NoCheckpointError(
-        f"{run.path.name} has no checkpoint yet. Training writes one every run.checkpoint_every steps and when it "
-        f"stops; press Save checkpoint in the Training panel to write one now, then Reload.")
+def run_argument(checkpoint: Path) -> str:
+    """What the CLI takes for this checkpoint: its run directory for a run's last.pt, else the file itself."""
+    in_run = checkpoint.parent.name == "checkpoints" and (checkpoint.parent.parent / "config.json").is_file()
+    return str(checkpoint.parent.parent if in_run and checkpoint.name == "last.pt" else checkpoint)
 
 
 class ExploreModel:
@@ -78,8 +60,9 @@ class ExploreModel:
         from gan_backend.latent import label_embeddings
 
         torch.set_num_threads(RENDER_THREADS)  # called on the renderer thread: see RENDER_THREADS
-        checkpoint, run = find_checkpoint(path)
-        gen = load_generator(checkpoint)
+        gen = load_generator(path)
+        run = str(Path(path).expanduser()) if Path(path).expanduser().is_dir() else run_argument(gen.path)
+        checkpoint = gen.path
         meta = gen.meta
         if meta.get("data_kind") != "image" or meta.get("task") not in ("unconditional", "conditional"):
             raise ValueError(f"{Path(run).name}: a {meta.get('model')} run on {meta.get('data_kind')} data draws no "

@@ -1,6 +1,6 @@
 """What the paint view's worker thread runs: loading a painter, rendering pictures and variations.
 
-Plain functions over plain data, called through :class:`~studio.workers.paint_renderer.PaintRenderer`
+Plain functions over plain data, called through :class:`~studio.workers.newest_wins.NewestWins`
 and :class:`~studio.workers.background.BackgroundCall`; they return fresh arrays, safe to hand to the
 GUI thread. torch is imported here, on the worker thread, never when the view is built.
 """
@@ -67,7 +67,7 @@ def load_model(source: str, scene_side: int = 0, scene_seed: int = 0) -> LoadedM
 
 def random_scene(painter, seed: int, side: int) -> np.ndarray | None:
     """uint8 [side, side] a procedural landscape for models with the ``scenes`` classes, else None."""
-    from gan_backend.data.scenes import CLASS_NAMES, make_layout
+    from gan_backend.data.builtin.scene_layout import CLASS_NAMES, make_layout
 
     if list(painter.class_names) != CLASS_NAMES:
         return None

@@ -10,8 +10,9 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
+from studio.workers.threads import LoopThread
 from studio.workers.training import one_line
 
 IDLE_WAIT_S = 0.02  # how often a paused loop looks for commands
@@ -121,7 +122,7 @@ class PlaygroundWorker(QObject):
         self._emit_frame()
 
 
-class PlaygroundRunner(QObject):
+class PlaygroundRunner(LoopThread):
     """The view's handle on the playground thread. Every method returns at once.
 
     Signals:
@@ -135,10 +136,8 @@ class PlaygroundRunner(QObject):
     running_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__("playground", parent)
         self.speed = PlaygroundSpeed()
-        self._thread: QThread | None = None
-        self._worker: PlaygroundWorker | None = None
 
     @property
     def is_running(self) -> bool:
@@ -150,15 +149,7 @@ class PlaygroundRunner(QObject):
             self.command(lambda w: w._build(dataset, loss))
             self.set_ratio(d_steps, g_steps)
             return
-        self._worker = PlaygroundWorker(dataset, loss, self.speed)
-        self._thread = QThread()
-        self._thread.setObjectName("playground")
-        self._worker.moveToThread(self._thread)
-        for name in ("ready", "frame_ready", "failed"):
-            getattr(self._worker, name).connect(getattr(self, name))
-        self._worker.finished.connect(self._thread.quit)
-        self._thread.started.connect(self._worker.run)
-        self._thread.start()
+        self._start_loop(PlaygroundWorker(dataset, loss, self.speed), forwarded=("ready", "frame_ready", "failed"))
         self.set_ratio(d_steps, g_steps)
 
     def command(self, fn: Callable[[PlaygroundWorker], None]) -> None:
@@ -183,11 +174,7 @@ class PlaygroundRunner(QObject):
     def set_ratio(self, d_steps: int, g_steps: int) -> None:
         self.command(lambda w: w.playground.set_ratio(d_steps, g_steps))
 
-    def shutdown(self) -> None:
-        """Stop the loop after its current step and wait for the thread."""
-        if self._thread is None:
-            return
-        self._worker.stop.set()
-        self._thread.quit()
-        self._thread.wait()
-        self._thread = self._worker = None
+    def cancel(self) -> None:
+        """What ``shutdown`` does first: the loop stops after its current step."""
+        if self._worker is not None:
+            self._worker.stop.set()

@@ -1,12 +1,19 @@
-"""WorkerThread: the owner of one worker ``QObject`` on its own named ``QThread``, started on first use.
+"""The two bases of every runner that owns a worker thread.
 
-The newest-wins runners (:class:`~studio.workers.background.BackgroundCall`, the latent renderer) and the
-translate batch share it: a subclass builds its worker and wires its signals in ``_make_worker``, and says
-in ``cancel`` how pending work is dropped; ``shutdown`` cancels, then stops and joins the thread.
+:class:`WorkerThread` owns one worker ``QObject`` on its own named ``QThread``. The newest-wins runner
+(:class:`~studio.workers.newest_wins.NewestWins`) and the translate batch start it on first use: a subclass
+builds its worker and wires its signals in ``_make_worker``, and says in ``cancel`` how pending work is
+dropped; ``shutdown`` cancels, then stops and joins the thread.
+
+:class:`LoopThread` is for a worker whose ``run`` slot is one long loop (training, the 2-D playground). The
+loop occupies its thread, so queued slots would never reach it: it is steered by flags it polls between steps,
+and ``cancel`` sets its stop flag. On close: stop, ``quit``, ``wait``.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThread
+from typing import Callable
+
+from PySide6.QtCore import QObject, QThread, Slot
 
 
 class WorkerThread(QObject):
@@ -34,10 +41,45 @@ class WorkerThread(QObject):
         raise NotImplementedError
 
     def _ensure_thread(self) -> None:
-        if self._thread is not None:
-            return
-        self._worker = self._make_worker()
+        if self._thread is None:
+            self._start_thread(self._make_worker())
+
+    def _start_thread(self, worker: QObject, on_started: Callable[[], None] | None = None) -> None:
+        """Move ``worker`` to a new thread and start it; ``on_started`` then runs on that thread."""
+        self._worker = worker
         self._thread = QThread()
         self._thread.setObjectName(self._thread_name)
-        self._worker.moveToThread(self._thread)
+        worker.moveToThread(self._thread)
+        if on_started is not None:
+            self._thread.started.connect(on_started)
         self._thread.start()
+
+
+class LoopThread(WorkerThread):
+    """Base of the runners whose worker runs one long loop (see the module docstring).
+
+    The worker has a ``run`` slot and a ``finished`` signal emitted as ``run`` returns. Subclasses set the
+    loop's stop flag in ``cancel`` and say in ``_loop_ended`` what follows once its thread is joined.
+    """
+
+    def shutdown(self) -> None:
+        """Stop the loop after its current step and wait for its thread (no-op when none runs)."""
+        if self._thread is None:
+            return
+        super().shutdown()
+        self._loop_ended()
+
+    def _start_loop(self, worker: QObject, forwarded: tuple[str, ...]) -> None:
+        """Run ``worker.run`` on a new thread; the worker's signals named in ``forwarded`` are re-emitted here."""
+        for name in forwarded:
+            getattr(worker, name).connect(getattr(self, name))
+        worker.finished.connect(self._on_loop_finished)
+        self._start_thread(worker, worker.run)
+
+    def _loop_ended(self) -> None:
+        """Called on the GUI thread once the loop's thread is joined (subclasses)."""
+
+    @Slot()
+    def _on_loop_finished(self) -> None:
+        if self.sender() is self._worker:  # not a loop that shutdown() already joined
+            self.shutdown()  # the loop returned by itself: the join is immediate

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+
+from studio.workers.threads import LoopThread
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,11 @@ class RunInfo:
     step: int = 0  # the step it starts from (> 0 when resumed from a checkpoint)
 
 
+# The runner signal that carries each kind of item the engine yields, by class name
+ITEM_SIGNALS = {"TrainReport": "report_ready", "SampleReport": "sample_ready", "EvalReport": "eval_ready",
+                "RunEnded": "run_ended"}
+
+
 class TrainingWorker(QObject):
     """Runs ``Trainer.run`` on its own thread and re-emits every item.
 
@@ -25,19 +32,14 @@ class TrainingWorker(QObject):
 
     Signals:
         run_started(object): a :class:`RunInfo`, once the run directory exists and the networks are built
-        report_ready(object): a ``TrainReport``
-        sample_ready(object): a ``SampleReport`` whose ``grid`` is a copy the receiver owns
-        eval_ready(object): an ``EvalReport`` (``run.eval_every``)
-        run_ended(object): the ``RunEnded`` that closes every run that did not raise
+        item_ready(object): a ``TrainReport``, ``EvalReport``, ``RunEnded``, or a ``SampleReport`` whose ``grid``
+            is a copy the receiver owns
         failed(str, str): the exception as one line, and the run directory ("" when none was created)
         finished(): ``run`` returned, whatever happened
     """
 
     run_started = Signal(object)
-    report_ready = Signal(object)
-    sample_ready = Signal(object)
-    eval_ready = Signal(object)
-    run_ended = Signal(object)
+    item_ready = Signal(object)
     failed = Signal(str, str)
     finished = Signal()
 
@@ -50,7 +52,7 @@ class TrainingWorker(QObject):
         run_dir = ""
         try:
             from gan_backend.engine.loop import Trainer
-            from gan_backend.engine.reports import EvalReport, RunEnded, SampleReport, TrainReport
+            from gan_backend.engine.reports import SampleReport
 
             trainer = Trainer.resume(self._resume_dir, steps=self._steps) if self._resume_dir \
                 else Trainer.new(self._cfg)
@@ -58,26 +60,22 @@ class TrainingWorker(QObject):
             self.run_started.emit(RunInfo(run_dir, trainer.cfg.to_dict(), trainer.task.data.kind,
                                           str(trainer.task.device), trainer.step))
             for item in trainer.run(self.control):
-                if isinstance(item, TrainReport):
-                    self.report_ready.emit(item)
-                elif isinstance(item, SampleReport):
-                    self.sample_ready.emit(SampleReport(item.step, item.grid.copy(), item.path))
-                elif isinstance(item, EvalReport):
-                    self.eval_ready.emit(item)  # plain floats, lists and strings: nothing shared
-                elif isinstance(item, RunEnded):
-                    self.run_ended.emit(item)
+                if isinstance(item, SampleReport):
+                    item = SampleReport(item.step, item.grid.copy(), item.path)
+                self.item_ready.emit(item)  # the other reports hold plain floats, lists and strings: nothing shared
         except Exception as exc:  # shown to the user with the run directory; the app goes on
             self.failed.emit(one_line(exc), run_dir)
         finally:
             self.finished.emit()
 
 
-class TrainingRunner(QObject):
+class TrainingRunner(LoopThread):
     """Owns the training thread and its worker; the GUI's single handle on training.
 
     Signals:
-        run_started(object), report_ready(object), sample_ready(object), eval_ready(object), run_ended(object),
-        failed(str, str): forwarded from the worker (see :class:`TrainingWorker`)
+        run_started(object), failed(str, str): forwarded from the worker (see :class:`TrainingWorker`)
+        report_ready(object), sample_ready(object), eval_ready(object), run_ended(object): the worker's items,
+            one signal per kind
         running_changed(bool): a run started, or its thread finished
         paused_changed(bool)
     """
@@ -92,9 +90,7 @@ class TrainingRunner(QObject):
     paused_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._thread: QThread | None = None
-        self._worker: TrainingWorker | None = None
+        super().__init__("training", parent)
         self.control = None
 
     @property
@@ -112,16 +108,9 @@ class TrainingRunner(QObject):
         from gan_backend.engine.reports import TrainControl
 
         self.control = TrainControl()
-        self._worker = TrainingWorker(self.control, cfg, resume_dir, steps)
-        self._thread = QThread()
-        self._thread.setObjectName("training")
-        self._worker.moveToThread(self._thread)
-        for name in ("run_started", "report_ready", "sample_ready", "eval_ready", "run_ended", "failed"):
-            getattr(self._worker, name).connect(getattr(self, name))
-        self._worker.finished.connect(self._thread.quit)
-        self._worker.finished.connect(self._on_finished)
-        self._thread.started.connect(self._worker.run)
-        self._thread.start()
+        worker = TrainingWorker(self.control, cfg, resume_dir, steps)
+        worker.item_ready.connect(self._on_item_ready)
+        self._start_loop(worker, forwarded=("run_started", "failed"))
         self.running_changed.emit(True)
 
     def set_paused(self, paused: bool) -> None:
@@ -137,6 +126,10 @@ class TrainingRunner(QObject):
         if self.is_running:
             self.control.stop.set()
 
+    def cancel(self) -> None:
+        """What ``shutdown`` does first (it then waits up to one step and the checkpoint save)."""
+        self.stop()
+
     def save_checkpoint(self) -> None:
         if self.is_running:
             self.control.checkpoint_now.set()
@@ -146,23 +139,15 @@ class TrainingRunner(QObject):
         if self.is_running:
             self.control.change(**values)
 
-    def shutdown(self) -> None:
-        """Stop, let the loop save its checkpoint, and wait for the thread (blocks up to one step + save)."""
-        if self._thread is None:
-            return
-        self.stop()
-        self._thread.quit()
-        self._thread.wait()
-        self._on_finished()
-
-    @Slot()
-    def _on_finished(self) -> None:
-        if self._thread is None:
-            return  # shutdown() already joined the thread
-        self._thread.wait()  # finished() is emitted just before run() returns; the join is immediate
-        self._thread = self._worker = None
+    def _loop_ended(self) -> None:
         self.running_changed.emit(False)
         self.paused_changed.emit(False)
+
+    @Slot(object)
+    def _on_item_ready(self, item) -> None:
+        name = ITEM_SIGNALS.get(type(item).__name__)
+        if name is not None:
+            getattr(self, name).emit(item)
 
 
 def one_line(exc: BaseException) -> str:

@@ -77,8 +77,8 @@ class ExampleScene:
 
 def example_scene(seed: int, side: int = EXAMPLE_SIDE) -> np.ndarray:
     """uint8 [side, side, 3] a procedural landscape by day (the shipped translator's domain A)."""
-    from gan_backend.data.scene_render import render
-    from gan_backend.data.scenes import make_layout
+    from gan_backend.data.builtin.scene_layout import make_layout
+    from gan_backend.data.builtin.scene_render import render
 
     rng = np.random.default_rng([seed, 11])
     return np.ascontiguousarray(render(rng, make_layout(rng, 1, side), "day")[0])

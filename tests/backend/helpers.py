@@ -1,8 +1,9 @@
-"""Tiny configurations for backend and CLI tests (CPU, seconds)."""
+"""Tiny configurations for every suite: backend, CLI and window tests (CPU, seconds)."""
 from gan_backend.config import Config
 
 
 def tiny_config(run_dir, dataset="glyphs", model="dcgan", steps=20, **sets) -> Config:
+    """``sets``: more fields, as ``section__field=value`` or ``**{"section.field": value}``."""
     cfg = Config()
     cfg.data.dataset, cfg.data.n = dataset, 512
     cfg.model.name, cfg.model.width, cfg.model.latent_dim = model, 8, 16

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from gan_backend.data import DATASETS, DatasetError, open_dataset, resolve
-from gan_backend.data import glyphs as glyphs_module
-from gan_backend.data.idx import write_idx
-from gan_backend.data.toy2d import grid25_means, ring8_means
+from gan_backend.data.builtin import glyphs as glyphs_module
+from gan_backend.data.builtin.toy2d import grid25_means, ring8_means
+from gan_backend.data.disk.mnist import write_idx
 
 BUILTINS = ["toy2d:ring8", "toy2d:grid25", "toy2d:spiral", "shapes", "glyphs"]
 SMALL = 600  # items per dataset in most tests: enough for statistics, fast to build

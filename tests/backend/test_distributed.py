@@ -1,6 +1,7 @@
 """torchrun with 2 CPU processes (gloo): the same losses as one process with the same global batch,
 and only rank 0 writes files."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ def rows(run):
     return [json.loads(line) for line in open(run / "metrics.jsonl")]
 
 
+@pytest.mark.slow  # two torchrun processes and a single-process run: ~9 s on an idle 2-core CPU
 @pytest.mark.skipif(sys.platform == "win32", reason="gloo on Windows is not supported by this test")
 def test_two_processes_match_one(tmp_path):
     assert main(ARGS + ["--run-dir", str(tmp_path / "one")]) == 0
@@ -35,6 +37,7 @@ def test_two_processes_match_one(tmp_path):
     # Rank 0 alone wrote: every line once, the same files as a single-process run.
     lines = (tmp_path / "two" / "metrics.jsonl").read_text().splitlines()
     assert len(lines) == len(set(lines)) == len((tmp_path / "one" / "metrics.jsonl").read_text().splitlines())
-    listing = lambda run: sorted(str(p.relative_to(run)) for p in run.rglob("*"))
+    # TensorBoard names each event file by time, host and process: compare how many there are, not the names.
+    listing = lambda run: sorted(re.sub(r"tfevents\..*", "tfevents.*", str(p.relative_to(run))) for p in run.rglob("*"))
     assert listing(tmp_path / "two") == listing(tmp_path / "one")
     assert proc.stderr.count("finished 20 steps") == 1

@@ -58,7 +58,7 @@ def test_eval_every_logs_rows_and_keeps_best_checkpoint(evaluated_run, capsys):
 
 @pytest.mark.parametrize("args,expected", [
     (["eval", "{tmp}/missing"], "no such run directory or checkpoint file"),
-    (["eval", "{tmp}/empty"], "no such checkpoint file"),
+    (["eval", "{tmp}/empty"], "has no checkpoint yet"),
     (["eval", "{run}", "--inception", "{tmp}/nope.pth"], "nope.pth"),
     (["eval", "{run}", "--inception", "{tmp}/bad.pth"], "bad.pth"),
 ])

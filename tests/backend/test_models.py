@@ -8,6 +8,7 @@ import pytest
 import torch
 import torch.nn as nn
 
+from gan_backend.config import Config, ModelConfig
 from gan_backend.models import MODELS, ModelSpec, NeedsLabelsError, UnsupportedShapeError, build_models
 
 WIDTH = 8
@@ -164,3 +165,13 @@ def test_dcgan_uses_paper_init():
     bn = next(m for m in g.modules() if isinstance(m, nn.BatchNorm2d))
     assert conv.weight.std().item() == pytest.approx(0.02, rel=0.1)
     assert bn.weight.mean().item() == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_spec_takes_its_model_fields_and_defaults_from_the_config():
+    spec = ModelSpec("image", (1, 28, 28), width=8)
+    assert spec.model == ModelConfig(width=8) and (spec.width, spec.latent_dim) == (8, ModelConfig().latent_dim)
+    old = Config.from_dict({"model": {"name": "dcgan", "width": 16}})  # a checkpoint's config from before g_noise
+    spec = ModelSpec.from_config(old.model, "image", (1, 28, 28))
+    assert (spec.width, spec.g_noise) == (16, False)
+    with pytest.raises(TypeError, match="widht"):
+        ModelSpec("image", (1, 28, 28), widht=8)

@@ -14,26 +14,20 @@ from PIL import Image
 from gan_backend import cli
 from gan_backend.data import open_dataset
 from gan_backend.data.base import ArrayDataset
-from gan_backend.data.scenes import CLASS_NAMES, PALETTE, generate
+from gan_backend.data.builtin.scene_layout import CLASS_NAMES, PALETTE
+from gan_backend.data.builtin.scenes import generate
 from gan_backend.engine.batches import Batcher
 from gan_backend.engine.loop import Trainer
 from gan_backend.engine.reports import RunEnded, SampleReport, TrainReport
 from gan_backend.models import MODELS, ModelSpec, UnsupportedShapeError, build_models
 from gan_backend.models.spade import NoiseInput
-from gan_backend.painter import SHIPPED, LabelMapError, load_painter
+from gan_backend import resources
+from gan_backend.painter import LabelMapError, load_painter
 from gan_backend.tasks.paired import one_hot
 from tests.backend.helpers import tiny_config
 
 PAIRED = ["spade", "pix2pix"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny tensors: a second thread costs more in hand-offs than it saves, most of all on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/backend/conftest.py
 
 
 @pytest.fixture(scope="module")
@@ -186,15 +180,16 @@ def test_spade_with_a_style_encoder_learns_styles_it_can_copy(tmp_path):
 # --- the shipped painter and `synthesize` ----------------------------------------------------------
 @pytest.fixture(scope="module")
 def shipped():
-    if not SHIPPED.is_file():
-        pytest.fail(f"{SHIPPED} is missing: run scripts/train_painter.py and --export")
+    shipped = resources.path("models", "painter", "painter.pt")
+    if not shipped.is_file():
+        pytest.fail(f"{shipped} is missing: run scripts/train_painter.py --export")
     return load_painter("painter")
 
 
 def test_shipped_checkpoint_is_weights_only_and_small():
-    state = torch.load(SHIPPED, map_location="cpu", weights_only=True)
+    state = torch.load(resources.path("models", "painter", "painter.pt"), map_location="cpu", weights_only=True)
     assert set(state["modules"]) == {"G_ema"} and state["meta"]["model"] == "spade"
-    assert SHIPPED.stat().st_size <= 30 * 2**20
+    assert resources.path("models", "painter", "painter.pt").stat().st_size <= 30 * 2**20
 
 
 def test_shipped_painter_paints_different_maps_differently(shipped):

@@ -1,8 +1,9 @@
 """The 2-D playground steps D and G separately and draws the pictures that explain a GAN."""
 import numpy as np
 
-from gan_backend.data.toy2d import RING_STD, ring8_means
-from gan_backend.playground import Playground, mode_coverage
+from gan_backend.data.builtin.toy2d import RING_STD, ring8_means
+from gan_backend.metrics.modes import mode_coverage
+from gan_backend.playground import Playground
 
 
 def test_steps_and_frame_shapes():

@@ -16,7 +16,7 @@ from PIL import Image
 from gan_backend import cli
 from gan_backend.data import open_dataset
 from gan_backend.data.base import ArrayDataset
-from gan_backend.data.day2night import render_stream, true_pairs
+from gan_backend.data.builtin.day2night import render_stream, true_pairs
 from gan_backend.engine import checkpoint as ckpt
 from gan_backend.engine.batches import Batcher
 from gan_backend.engine.loop import Trainer
@@ -25,20 +25,13 @@ from gan_backend.models import MODELS, ModelSpec, UnsupportedShapeError, build_m
 from gan_backend.tasks import TASKS
 from gan_backend.tasks.image_pool import ImagePool
 from gan_backend.tiling import translate_tiled
-from gan_backend.translator import SHIPPED, TranslateError, as_rgb, list_pictures, load_translator
+from gan_backend import resources
+from gan_backend.translator import TranslateError, as_rgb, list_pictures, load_translator
 from tests.backend.helpers import tiny_config
 
 EIGHT = ("loss_G_A", "loss_G_B", "loss_D_A", "loss_D_B", "loss_cycle_A", "loss_cycle_B", "loss_idt_A", "loss_idt_B")
 PHOTOS = Path(__file__).resolve().parents[3] / "shared" / "data" / "photos"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny tensors: a second thread costs more in hand-offs than it saves, most of all on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/backend/conftest.py
 
 
 @pytest.fixture(scope="module")
@@ -264,9 +257,9 @@ def test_a_huge_picture_is_refused_with_its_size_named(trained, tmp_path, capsys
 
 
 def test_shipped_translator_loads_weights_only_and_turns_day_into_night():
-    state = torch.load(SHIPPED, weights_only=True)
+    state = torch.load(resources.path("models", "translator", "translator.pt"), weights_only=True)
     assert state["meta"]["task"] == "unpaired" and {"G_A", "G_B"} <= set(state["modules"])
-    assert SHIPPED.stat().st_size <= 30 * 2**20
+    assert resources.path("models", "translator", "translator.pt").stat().st_size <= 30 * 2**20
     translator = load_translator("translator")
     day, night = true_pairs(4, translator.size)
     to_night = np.stack([translator.translate(p, "AtoB") for p in day]).astype(float)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gan_backend.cli import main
-from gan_backend.data.idx import write_idx
+from gan_backend.data.disk.mnist import write_idx
 from tests.backend.helpers import TINY_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]

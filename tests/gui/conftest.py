@@ -1,4 +1,4 @@
-"""GUI test helpers: the registries loaded once, non-blocking message boxes, a tiny training config."""
+"""GUI test helpers: the registries loaded once, non-blocking message boxes, the window's run settings."""
 from __future__ import annotations
 
 import pytest
@@ -9,10 +9,9 @@ QT_LOG_IGNORED = [
     r"This plugin does not support raise\(\)",  # offscreen platform: no window stacking
 ]
 
-# Small enough for ~20 steps in a few seconds on a shared 2-core CPU.
-TINY = {"data.dataset": "glyphs", "data.n": 2000, "model.width": 8, "model.latent_dim": 16,
-        "train.batch_size": 16, "run.log_every": 2, "run.sample_every": 10, "run.checkpoint_every": 1000,
-        "run.grid_size": 16}
+# What the window tests change in tests.backend.helpers.tiny_config: a point every 2 steps for the
+# plots, and no step checkpoints unless a test asks for one.
+GUI_RUN = {"data.n": 2000, "run.log_every": 2, "run.checkpoint_every": 1000}
 
 
 def pytest_collection_modifyitems(items):
@@ -20,15 +19,6 @@ def pytest_collection_modifyitems(items):
         if "tests/gui/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
             item.add_marker(pytest.mark.qt_log_ignore(*QT_LOG_IGNORED))
-
-
-def tiny_config(run_dir, steps: int = 20, **overrides):
-    from gan_backend.config import Config
-
-    cfg = Config()
-    for key, value in {**TINY, "train.steps": steps, "run.run_dir": str(run_dir), **overrides}.items():
-        cfg.set(key, value)
-    return cfg
 
 
 @pytest.fixture(scope="session")

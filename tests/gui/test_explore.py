@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QStatusBar
 
+from gan_backend.images import grey_to_rgb
 from studio.state.gallery import SampleSelection
 
 LOAD_MS = 60_000
@@ -37,7 +38,7 @@ def draw(generator, z: np.ndarray) -> np.ndarray:
     import torch
 
     image = generator.images(torch.from_numpy(np.asarray(z, np.float32))[None])[0]
-    return np.repeat(image, 3, axis=2) if image.shape[2] == 1 else image
+    return grey_to_rgb(image)
 
 
 @pytest.fixture
@@ -194,7 +195,7 @@ def test_a_conditional_model_gets_a_class_selector_and_class_mixes(qtbot, tmp_pa
 
     def drawn(label: int) -> np.ndarray:
         image = gen.images(torch.from_numpy(z)[None], torch.tensor([label]))[0]
-        return np.repeat(image, 3, axis=2)
+        return grey_to_rgb(image)
 
     view.label_combo.setCurrentIndex(7)
     qtbot.waitUntil(lambda: settled(view, "image") and view.state.label == 7)

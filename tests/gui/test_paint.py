@@ -15,6 +15,7 @@ from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
+from gan_backend import resources
 from studio.views.paint_models import autosave_folder
 
 WATER, TREE = 5, 8
@@ -194,7 +195,7 @@ def test_the_painting_comes_back_after_a_restart(qtbot, view):
 def test_a_corrupted_checkpoint_shows_one_line_and_keeps_the_model(qtbot, view, tmp_path, dialogs):
     run = tmp_path / "broken_run"
     (run / "checkpoints").mkdir(parents=True)
-    shutil.copy(Path("resources/models/painter/config.json"), run / "config.json")
+    shutil.copy(resources.path("models", "painter", "config.json"), run / "config.json")
     (run / "checkpoints" / "last.pt").write_bytes(b"this is no checkpoint")
     view.load_model(str(run))
     qtbot.waitUntil(lambda: len(dialogs) > 0, timeout=WAIT_MS)
@@ -237,8 +238,8 @@ def test_style_strip_and_reseed(qtbot, view):
 
 def test_style_from_a_reference_picture(qtbot, view, tmp_path):
     """The shipped SPADE reads a picture's look (sky, light, colours) with its encoder and paints the map in it."""
-    from gan_backend.data.scene_render import render
-    from gan_backend.data.scenes import make_layout
+    from gan_backend.data.builtin.scene_layout import make_layout
+    from gan_backend.data.builtin.scene_render import render
 
     rng = np.random.default_rng(5)
     reference = render(rng, make_layout(rng, 1, SIDE), "day")[0]

@@ -1,6 +1,8 @@
 """Live plots (throttled redraw, hover values, equilibrium line) and the gallery view (zoom, pick, export)."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -38,7 +40,21 @@ def test_a_burst_of_reports_costs_one_redraw_per_frame(plots, qtbot):
     x, y = plots.curves["loss_d"][2].getData()
     assert len(x) == 500 and x[-1] == 499
     assert "penalty" not in plots.curves  # always 0 without a penalty: no curve
-    assert REDRAW_MS >= 30
+
+
+def test_a_steady_stream_of_reports_is_drawn_at_most_once_a_frame(plots, qtbot):
+    """A report every few milliseconds for half a second: the curves follow, at most once per REDRAW_MS."""
+    session = TrainingSession()
+    plots.set_session(session)
+    before, started, step = plots.redraws, time.perf_counter(), 0
+    while time.perf_counter() - started < 0.5:
+        session.add_rows(rows(step, step + 1))
+        step += 1
+        qtbot.wait(3)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    qtbot.waitUntil(lambda: plots.curves["loss_d"][2].getData()[0][-1] == step - 1)  # the last report is drawn
+    drawn = plots.redraws - before
+    assert 1 <= drawn <= elapsed_ms / REDRAW_MS + 2 and drawn < step, (drawn, step, elapsed_ms)
 
 
 def test_hover_reads_the_nearest_logged_values(plots):

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from studio.state import GalleryState, GrowingArray, Series, TrainingSession
+from studio.state import Event, GalleryState, GrowingArray, Series, TrainingSession
 
 
 def test_growing_array_doubles_and_keeps_values():
@@ -149,3 +149,35 @@ def test_gif_export_has_a_frame_per_snapshot(tmp_path):
         assert im.n_frames == 5
     g.export_png(tmp_path / "last.png")
     assert np.array_equal(np.asarray(Image.open(tmp_path / "last.png").convert("RGB")), g.grid())
+
+
+def test_every_state_object_tells_its_views_through_one_event_type():
+    from studio.state.canvas import CanvasDocument
+    from studio.state.latent import LatentState
+
+    session, doc, latent = TrainingSession(), CanvasDocument(side=8), LatentState()
+    assert all(isinstance(state.changed, Event) for state in (session, doc, latent))
+    seen = []
+    session.changed.connect(lambda: seen.append("session"))
+    doc.changed.connect(lambda box: seen.append(("doc", box)))
+    latent.changed.connect(lambda what: seen.append(("latent", what)))
+    session.add_rows([{"step": 1, "loss_d": 1.0}])
+    doc.clear(2)
+    latent.set_label(3)
+    assert seen == ["session", ("doc", None), ("latent", "label")]
+
+
+def test_event_calls_in_connection_order_and_a_callback_may_disconnect_itself():
+    event, calls = Event(), []
+
+    def once(x):
+        calls.append(("once", x))
+        event.disconnect(once)
+
+    event.connect(once)
+    event.connect(lambda x: calls.append(("always", x)))
+    event.emit(1)
+    event.emit(2)
+    assert calls == [("once", 1), ("always", 1), ("always", 2)]
+    with pytest.raises(ValueError):
+        event.disconnect(once)

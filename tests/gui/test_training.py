@@ -6,13 +6,14 @@ import time
 import numpy as np
 import pytest
 
-from tests.gui.conftest import tiny_config
+from tests.backend.helpers import tiny_config
+from tests.gui.conftest import GUI_RUN
 
 RUN_MS = 120_000  # generous: the CPU is shared; a tiny run takes seconds
 
 
 def start(window, qtbot, tmp_path, steps=20, **overrides):
-    cfg = tiny_config(tmp_path / "run", steps=steps, **overrides)
+    cfg = tiny_config(tmp_path / "run", steps=steps, **{**GUI_RUN, **overrides})
     with qtbot.waitSignal(window.runner.run_started, timeout=RUN_MS):
         window.start_training(cfg)
     return cfg
@@ -117,6 +118,9 @@ def test_cancelling_close_keeps_training(window, qtbot, tmp_path, monkeypatch):
         pass
     with qtbot.waitSignal(window.runner.run_ended, timeout=RUN_MS):
         window.runner.stop()
+    # The thread outlives run_ended by the moment it takes to return; a close before that would ask again
+    # (and this test's patched question answers Cancel, leaving the thread to the teardown).
+    qtbot.waitUntil(lambda: not window.runner.is_running, timeout=RUN_MS)
 
 
 def test_worker_exception_shows_dialog_and_app_stays_usable(window, qtbot, tmp_path, dialogs, monkeypatch):
@@ -160,3 +164,27 @@ def test_live_change_is_applied_and_marked(window, qtbot, tmp_path):
         window.runner.stop()
     rows = (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()
     assert any('"event": "change"' in r and "lr_d" in r for r in rows)
+
+
+def test_sigterm_closes_the_window_as_stop_and_save(window, qtbot, tmp_path, dialogs):
+    """What a closing session or `kill` sends to the app: no question, the run stops and saves, exit code 143."""
+    import os
+    import signal
+
+    from gan_backend.engine import checkpoint
+    from studio.quit_signals import QuitOnSignals
+
+    watcher = QuitOnSignals(window)
+    watcher.received.connect(lambda _: window.close_without_asking())
+    try:
+        with qtbot.waitSignal(window.runner.report_ready, timeout=RUN_MS):
+            start(window, qtbot, tmp_path, steps=400)
+        with qtbot.waitSignal(watcher.received, timeout=RUN_MS):
+            os.kill(os.getpid(), signal.SIGTERM)
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=RUN_MS)
+    finally:
+        watcher.restore()
+    assert not dialogs  # nobody was asked
+    assert not window.runner.is_running and watcher.exit_code == 128 + signal.SIGTERM
+    state = checkpoint.load(tmp_path / "run" / "checkpoints" / "last.pt")
+    assert 0 < state["step"] < 400

@@ -89,7 +89,7 @@ def test_paste_translates_the_clipboard_picture(qtbot, view):
 
 
 def test_a_picture_model_that_cannot_translate_is_refused(qtbot, view, dialogs, tmp_path):
-    from tests.gui.conftest import tiny_config
+    from tests.backend.helpers import tiny_config
     from gan_backend.engine.loop import Trainer
 
     cfg = tiny_config(tmp_path / "dcgan", steps=1)

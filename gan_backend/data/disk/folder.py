@@ -2,9 +2,9 @@
 
 Class names are the subfolder names in natural order ("class2" before "class10"); pictures in
 deeper subfolders belong to their top class folder. A ``train/`` / ``test/`` / ``val/`` level
-is picked by ``split``. Every supported format and mode is read as :mod:`decode` describes, and
-the decoded array is cached (:mod:`cache`), so the second open of an unchanged folder reads one
-file instead of decoding thousands.
+is picked by ``split``. Every supported format and mode is read as :mod:`gan_backend.data.decode`
+describes, and the decoded array is cached (:mod:`gan_backend.data.cache`), so the second open of an
+unchanged folder reads one file instead of decoding thousands.
 """
 from __future__ import annotations
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from gan_backend.data.builtin.scene_layout import (BUSH, CLOUD, GRASS, MOUNTAIN, ROCK, SAND, SKY, SNOW, TREE, WATER,
+                                                   Layout)
+from gan_backend.data.builtin.scene_night import relight
 from gan_backend.data.noise import fbm_2d, value_noise_2d
-from gan_backend.data.scenes import BUSH, CLOUD, GRASS, MOUNTAIN, ROCK, SAND, SKY, SNOW, TREE, WATER, Layout
 
 
 def _pick(rng, b: int, options) -> np.ndarray:
@@ -163,7 +165,7 @@ def _fields(rng, layout: Layout) -> dict[str, np.ndarray]:
 def render(rng: np.random.Generator, layout: Layout, style: str = "day") -> np.ndarray:
     """uint8 [B, S, S, 3] pictures of a chunk of label maps.
 
-    ``style`` "night" relights the day colours by moonlight (:mod:`gan_backend.data.scene_night`) after
+    ``style`` "night" relights the day colours by moonlight (:mod:`gan_backend.data.builtin.scene_night`) after
     the same draws, so a scene rendered from the same generator state in both styles shares every shape.
     """
     if style not in ("day", "night"):
@@ -179,7 +181,5 @@ def render(rng: np.random.Generator, layout: Layout, style: str = "day") -> np.n
         if idx.size:
             out[idx] = paint(Pixels(idx, s, layout, fields), look)
     if style == "night":
-        from gan_backend.data.scene_night import relight
-
         out = relight(rng, layout, fields, out.reshape(b, s, s, 3))
     return (np.clip(out, 0, 1) * 255 + 0.5).astype(np.uint8).reshape(b, s, s, 3)

@@ -1,14 +1,10 @@
-"""``scenes``: procedural landscapes, each a semantic label map and the picture it describes.
+"""The label maps behind ``scenes``: its classes and palette, and the layered layout of each scene.
 
-The built-in paired data for SPADE and pix2pix (the "paint to image" feature). A scene is layered
-back to front: a sky with clouds, mountain ridges from 1-D fractal noise with snow caps, rocky
-cliffs, then water, beach and grass bands below the horizon, and trees, bushes and boulders standing
-on the grass in perspective. :mod:`gan_backend.data.scene_render` paints the picture from the map
-with noise textures, shading and sky gradients, so a class is never a flat colour.
-
-Scenes are made in chunks of CHUNK, each from its own generator seeded by (seed, chunk), so scene i
-is the same whatever ``n`` is. Gives kind "paired": ``x`` uint8 [N, S, S, 3], ``extra["segmap"]``
-uint8 [N, S, S] class indices, ``class_names`` and ``palette`` uint8 [K, 3] (:data:`PALETTE`).
+A scene is layered back to front: a sky with clouds, mountain ridges from 1-D fractal noise with snow
+caps, rocky cliffs, then water, beach and grass bands below the horizon, and trees, bushes and boulders
+standing on the grass in perspective (:mod:`gan_backend.data.builtin.scene_objects`). The renderer
+(:mod:`gan_backend.data.builtin.scene_render`) and the night style
+(:mod:`gan_backend.data.builtin.scene_night`) shade a :class:`Layout` from here.
 """
 from __future__ import annotations
 
@@ -16,9 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gan_backend.data.base import DATASETS, ArrayDataset
+from gan_backend.data.builtin.scene_objects import KINDS, Objects, place_objects
 from gan_backend.data.noise import fbm_1d, fbm_2d
-from gan_backend.data.scene_objects import KINDS, Objects, place_objects
 
 # The palette: one (name, colour) per class, in index order. The colours are what a user paints with.
 CLASSES = (
@@ -38,7 +33,6 @@ PALETTE = np.array([colour for _, colour in CLASSES], np.uint8)
 SKY, CLOUD, MOUNTAIN, ROCK, SNOW, WATER, SAND, GRASS, TREE, BUSH = range(len(CLASSES))
 KIND_CLASS = np.array([{"conifer": TREE, "round": TREE, "bush": BUSH, "boulder": ROCK}[k] for k in KINDS], np.uint8)
 CHUNK = 64  # scenes per vectorised step: bounds temporaries to ~50 MB at 128 px
-DEFAULT_SIZE = 128
 
 
 @dataclass
@@ -58,7 +52,7 @@ class Layout:
         return np.gradient(self.ridge, axis=1) * self.ridge.shape[1]
 
 
-def _coords(s: int) -> tuple[np.ndarray, np.ndarray]:
+def coords(s: int) -> tuple[np.ndarray, np.ndarray]:
     """Pixel centres as fractions: u [1, 1, S] left to right, v [1, S, 1] top to bottom."""
     c = (np.arange(s, dtype=np.float32) + 0.5) / s
     return c[None, None, :], c[None, :, None]
@@ -116,7 +110,7 @@ def _ground(rng, b: int, s: int, v: np.ndarray, horizon: np.ndarray, seg: np.nda
 
 def make_layout(rng: np.random.Generator, b: int, s: int) -> Layout:
     """``b`` label maps of ``s`` x ``s`` pixels with the geometry behind them."""
-    u, v = _coords(s)
+    u, v = coords(s)
     horizon = rng.uniform(0.42, 0.66, b).astype(np.float32)
     seg = np.full((b, s, s), SKY, np.uint8)
     cloud = _clouds(rng, b, s, v, horizon, seg)
@@ -127,30 +121,3 @@ def make_layout(rng: np.random.Generator, b: int, s: int) -> Layout:
     covered = objects.kind >= 0
     seg[covered] = KIND_CLASS[objects.kind[covered]]
     return Layout(seg, horizon, ridge, shore, cloud, objects)
-
-
-def generate(seed: int, n: int, size: int = DEFAULT_SIZE) -> tuple[np.ndarray, np.ndarray]:
-    """(label maps uint8 [n, S, S], pictures uint8 [n, S, S, 3]); scene i depends on (seed, i) only."""
-    from gan_backend.data.scene_render import render
-
-    maps = np.empty((n, size, size), np.uint8)
-    pictures = np.empty((n, size, size, 3), np.uint8)
-    for start in range(0, n, CHUNK):
-        rng = np.random.default_rng([seed, start // CHUNK, size])
-        layout = make_layout(rng, CHUNK, size)
-        pics = render(rng, layout)
-        stop = min(n, start + CHUNK)
-        maps[start:stop], pictures[start:stop] = layout.seg[:stop - start], pics[:stop - start]
-    return maps, pictures
-
-
-@DATASETS.register("scenes")
-def scenes(seed: int = 0, n: int = 2000, size: int = DEFAULT_SIZE) -> ArrayDataset:
-    """Procedural landscapes: label maps (sky, cloud, mountain, rock, snow, water, sand, grass, tree, bush) and renders."""
-    if not 16 <= int(size) <= 512:
-        raise ValueError(f"scenes: size must be 16..512 pixels, got {size}")
-    maps, pictures = generate(seed, int(n), int(size))
-    data = ArrayDataset("scenes", "paired", pictures, None, list(CLASS_NAMES), {"segmap": maps}, palette=PALETTE.copy())
-    data.report.class_counts = [int((maps == k).any(axis=(1, 2)).sum()) for k in range(len(CLASSES))]
-    data.report.notes.append(f"procedural landscapes, seed {seed}, {size}x{size}; counts are images showing each class")
-    return data

@@ -25,9 +25,8 @@ from PIL import Image
 
 from gan_backend.data.base import DATASETS, ArrayDataset, DatasetError, SkippedFile
 from gan_backend.data.decode import Geometry, SkipFile, crop_box, fit, reason_for
-from gan_backend.data.paired import match_by_name
 from gan_backend.data.pipeline import Column, ReadOptions, Table, open_cached, read_table
-from gan_backend.data.scan import check_root, require_images, split_folder, spread, walk_images
+from gan_backend.data.scan import check_root, match_by_name, require_images, split_folder, spread, walk_images
 
 IMAGE_DIRS = ("images", "imgs", "img")
 LABEL_DIRS = ("labels", "annotations", "masks", "label")

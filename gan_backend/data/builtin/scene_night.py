@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gan_backend.data.scenes import (BUSH, CLOUD, GRASS, MOUNTAIN, ROCK, SAND, SKY, SNOW, TREE, WATER, Layout,
-                                     _coords)
+from gan_backend.data.builtin.scene_layout import (BUSH, CLOUD, GRASS, MOUNTAIN, ROCK, SAND, SKY, SNOW, TREE, WATER,
+                                                   Layout, coords)
 
 MOONLIGHT = np.array([0.55, 0.68, 1.0], np.float32)  # what colour survives at night reads blue
 KEEP_COLOUR = 0.35  # share of the day colour kept: enough that night -> day can still tell grass from sand
@@ -51,7 +51,7 @@ def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
 def _sky(rng: np.random.Generator, layout: Layout, fields: dict[str, np.ndarray]) -> np.ndarray:
     """float32 [B, S, S, 3]: navy overhead, a paler blue band at the horizon, faint mottling."""
     b, s, _ = layout.seg.shape
-    _, v = _coords(s)
+    _, v = coords(s)
     t = np.clip(v / layout.horizon[:, None, None], 0, 1) ** 1.3  # [B, S, 1]
     jitter = rng.normal(1.0, 0.1, (b, 1, 1, 3)).astype(np.float32)
     zenith, horizon = np.array(ZENITH, np.float32) * jitter, np.array(HORIZON, np.float32) * jitter
@@ -62,7 +62,7 @@ def _sky(rng: np.random.Generator, layout: Layout, fields: dict[str, np.ndarray]
 def _moon(rng: np.random.Generator, layout: Layout) -> dict[str, np.ndarray]:
     """Per pixel float32 [B, S, S]: the moon's disc (0..1, soft edge), its glow and its reflection on water."""
     b, s, _ = layout.seg.shape
-    u, v = _coords(s)
+    u, v = coords(s)
     has = (rng.random(b) < 0.85).astype(np.float32)[:, None, None]
     mu = rng.uniform(0.12, 0.88, b).astype(np.float32)[:, None, None]
     mv = (layout.horizon * rng.uniform(0.2, 0.65, b)).astype(np.float32)[:, None, None]
@@ -77,7 +77,7 @@ def _moon(rng: np.random.Generator, layout: Layout) -> dict[str, np.ndarray]:
 def _stars(rng: np.random.Generator, layout: Layout) -> np.ndarray:
     """float32 [B, S, S]: single-pixel stars of random brightness, fading into the horizon haze."""
     b, s, _ = layout.seg.shape
-    _, v = _coords(s)
+    _, v = coords(s)
     star = rng.random((b, s, s)) < STAR_DENSITY
     brightness = rng.uniform(0.3, 0.9, (b, s, s)).astype(np.float32)
     fade = np.clip((1 - v / layout.horizon[:, None, None]) * 2.5, 0, 1)

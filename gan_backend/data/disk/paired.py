@@ -1,37 +1,20 @@
-"""``paired:PATH`` (pix2pix) and ``unpaired:PATH`` (CycleGAN) folder layouts.
+"""``paired:PATH``: pix2pix's two folder layouts of aligned picture pairs.
 
-paired, either of pix2pix's two layouts:
 * side by side: each picture is A|B, the input on the left half and the target on the right, in
   ``train/`` / ``val/`` / ``test/`` (or directly in PATH), as the facades and maps downloads are;
 * ``A/`` and ``B/`` folders (each optionally with split subfolders) whose files match by name.
 Gives kind "paired": ``x`` the targets B, ``extra["a"]`` the inputs A, row for row, cropped alike.
 A name found on one side only, or a pair whose two pictures differ in size, is skipped and reported.
-
-unpaired: ``trainA/`` and ``trainB/`` (``testA/``, ``testB/`` with split="test"), any counts.
-Gives kind "unpaired": ``x`` domain A, ``extra["b"]`` domain B, class names ["A", "B"].
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from gan_backend.data.base import DATASETS, ArrayDataset, DatasetError, SkippedFile
-from gan_backend.data.pipeline import Column, ReadOptions, Table, assemble, decode_tables, open_cached, read_table
-from gan_backend.data.scan import by_stem, check_root, natural_key, require_images, split_folder, spread, walk_images
+from gan_backend.data.pipeline import Column, ReadOptions, Table, first_rows, open_cached, read_table
+from gan_backend.data.scan import check_root, match_by_name, require_images, split_folder, walk_images
 
 PAIRED_HINT = "give a folder of A|B side-by-side pictures (train/, val/) or one with A/ and B/ subfolders"
-UNPAIRED_HINT = "give a folder with trainA/ and trainB/ subfolders (CycleGAN layout)"
-
-
-def match_by_name(a_files: list[Path], b_files: list[Path], a_side: str, b_side: str,
-                  skipped: list[SkippedFile]) -> list[tuple[str, Path, Path]]:
-    """(name, a, b) for every name on both sides, in natural order; one-sided names are reported."""
-    a_by, b_by = by_stem(a_files, skipped), by_stem(b_files, skipped)
-    for mine, theirs, other in ((a_by, b_by, b_side), (b_by, a_by, a_side)):
-        for stem, f in mine.items():
-            if stem not in theirs:
-                skipped.append(SkippedFile(str(f), f"unmatched pair: no file named {stem}.* in {other}/"))
-    common = sorted(set(a_by) & set(b_by), key=natural_key)
-    return [(stem, a_by[stem], b_by[stem]) for stem in common]
 
 
 def _side_folder(root: Path, side: str, split: str | None) -> Path:
@@ -64,13 +47,6 @@ def _side_by_side_table(root: Path, split: str | None, skipped: list[SkippedFile
     return table, files + others
 
 
-def _first_rows(table: Table, n: int | None) -> Table:
-    picked = spread(len(table.keys), n)
-    columns = {k: Column([c.paths[i] for i in picked], c.part, c.read_labels) for k, c in table.columns.items()}
-    labels = [table.labels[i] for i in picked] if table.labels else []
-    return Table(columns, [table.keys[i] for i in picked], labels, table.same_size)
-
-
 @DATASETS.register("paired:PATH")
 def paired(path: str, seed: int = 0, n: int | None = None, split: str | None = None, image_size: int = 0,
            crop: str = "center", background: str = "white", cache_dir: str = "", workers: int = 0) -> ArrayDataset:
@@ -80,37 +56,9 @@ def paired(path: str, seed: int = 0, n: int | None = None, split: str | None = N
     skipped: list[SkippedFile] = []
     layout = _pairs_table if (root / "A").is_dir() and (root / "B").is_dir() else _side_by_side_table
     table, listed = layout(root, split, skipped)
-    table = _first_rows(table, n)
+    table = first_rows(table, n)
 
     def build(cache) -> ArrayDataset:
         return read_table(f"paired:{path}", "paired", table, opts, cache, skipped)
 
     return open_cached(f"paired:{path}", "paired", opts, {"n": n, "layout": layout.__name__}, listed, build)
-
-
-@DATASETS.register("unpaired:PATH")
-def unpaired(path: str, seed: int = 0, n: int | None = None, split: str | None = None, image_size: int = 0,
-             crop: str = "center", background: str = "white", cache_dir: str = "", workers: int = 0) -> ArrayDataset:
-    """CycleGAN domains: trainA/ and trainB/ (testA/, testB/ with split=test); counts may differ."""
-    opts = ReadOptions(image_size, crop, background, cache_dir, workers, seed)
-    root = check_root(path, "unpaired", UNPAIRED_HINT)
-    folders = [split_folder(root, split, "unpaired", "{}" + side) for side in "AB"]
-    if None in folders:
-        raise DatasetError(f"unpaired: {root}: no {(split or 'train')}A/ and {(split or 'train')}B/ folders; "
-                           f"{UNPAIRED_HINT}")
-    skipped: list[SkippedFile] = []
-    others: list[Path] = []
-    tables = []
-    for column, folder in zip(("x", "extra_b"), folders):
-        files = walk_images(folder, skipped, others)
-        require_images(files, folder, "unpaired", skipped)
-        tables.append(_first_rows(Table({column: Column(files)}, [str(f.relative_to(root)) for f in files]), n))
-
-    def build(cache) -> ArrayDataset:
-        name = f"unpaired:{path}"
-        data = assemble(name, "unpaired", decode_tables(name, tables, opts, cache), None, ["A", "B"], skipped)
-        data.report.class_counts = [len(data.x), len(data.extra["b"])]
-        return data
-
-    listed = [p for t in tables for c in t.columns.values() for p in c.paths] + others
-    return open_cached(f"unpaired:{path}", "unpaired", opts, {"n": n}, listed, build)

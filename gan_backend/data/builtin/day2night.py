@@ -1,7 +1,7 @@
 """``scenes:day2night``: unpaired day and night landscapes, with the true pairs kept for benchmarks.
 
 Real unpaired data never says what a translation should have been; this one does. Every scene of
-the ``scenes`` generator can be rendered by day or by night (:mod:`gan_backend.data.scene_night`)
+the ``scenes`` generator can be rendered by day or by night (:mod:`gan_backend.data.builtin.scene_night`)
 from the same generator state, so the two renders share every shape. Scenes come from three disjoint
 streams of generator seeds, ``(seed, stream, chunk, size)``:
 
@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from gan_backend.data.base import DATASETS, ArrayDataset
-from gan_backend.data.scenes import CHUNK, make_layout
+from gan_backend.data.builtin.scene_layout import CHUNK, make_layout
+from gan_backend.data.builtin.scene_render import render
 
 DEFAULT_SIZE = 64  # small enough to train a CycleGAN on a CPU
 DEFAULT_N = 1000  # scenes per domain, as many as horse2zebra has horses
@@ -26,8 +27,6 @@ STREAM_A, STREAM_B, STREAM_HELD_OUT = 0, 1, 2
 
 def render_stream(seed: int, stream: int, n: int, size: int, styles=("day", "night")) -> dict[str, np.ndarray]:
     """{style: uint8 [n, S, S, 3]}: scene i of a stream in each style; scene i depends on (seed, stream, i) only."""
-    from gan_backend.data.scene_render import render
-
     out = {style: np.empty((n, size, size, 3), np.uint8) for style in styles}
     for start in range(0, n, CHUNK):
         rng = np.random.default_rng([seed, stream, start // CHUNK, size])
