@@ -117,22 +117,16 @@ def paint_all(painter, maps: np.ndarray) -> np.ndarray:
 
 def train_pix2pix(run_dir: Path, seconds: float, log) -> None:
     """pix2pix on the painter's data and recipe, for ``seconds`` of training (resumed if the run exists)."""
-    from gan_backend.engine.loop import Trainer
+    from scripts._shipped import train_for
     from scripts.train_painter import painter_config
 
-    if (run_dir / "config.json").is_file():
-        trainer = Trainer.resume(run_dir)
-    else:
+    def recipe():
         cfg = painter_config(run_dir, steps=100_000)
         cfg.model.name, cfg.model.width = "pix2pix", 32  # ~1.5M G weights, next to SPADE's ~1M
         cfg.train.lr_g, cfg.train.lr_d, cfg.train.beta1, cfg.train.beta2 = 2e-4, 2e-4, 0.5, 0.999  # the paper's
-        trainer = Trainer.new(cfg)
-    trainer.cfg.train.max_time = max(0.0, seconds - trainer.wall_time)
-    log(f"pix2pix: training {trainer.cfg.train.max_time:.0f} s more in {run_dir}")
-    if trainer.cfg.train.max_time > 10:  # a finished run is reused as it is
-        for item in trainer.run():
-            pass
-    log(f"pix2pix: step {trainer.step}, {trainer.wall_time:.0f} s of training")
+        return cfg
+
+    train_for(run_dir, seconds, recipe, log, "pix2pix", at_least=10)  # at least 10 s: a finished run is reused
 
 
 def main(argv: list[str] | None = None) -> int:

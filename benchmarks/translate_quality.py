@@ -51,24 +51,18 @@ def translate_all(translator, pictures: np.ndarray, direction: str) -> np.ndarra
 
 def train_pix2pix(run_dir: Path, seconds: float, log) -> None:
     """pix2pix on true day -> night pairs for ``seconds`` of training (resumed if the run exists)."""
-    from gan_backend.engine.loop import Trainer
+    from scripts._shipped import train_for
     from scripts.train_translator import translator_config
 
-    if (run_dir / "config.json").is_file():
-        trainer = Trainer.resume(run_dir, steps=1_000_000)
-    else:
+    def recipe():
         cfg = translator_config(run_dir, steps=1_000_000)
         cfg.data.dataset = "scenes:day2night_paired"  # the translator's day scenes, each with its true night
         cfg.model.name, cfg.model.width = "pix2pix", 32  # ~1.5M G weights, next to the two CycleGAN Gs' ~1M
         cfg.loss.name = "nonsaturating"  # the config default: pix2pix then takes its own (hinge + L1)
         cfg.train.ema, cfg.train.batch_size = 0.999, 4  # batch 4: the U-Net's BatchNorm needs a few pictures
-        trainer = Trainer.new(cfg)
-    trainer.cfg.train.max_time = max(0.0, seconds - trainer.wall_time)
-    log(f"pix2pix: training {trainer.cfg.train.max_time:.0f} s more in {run_dir}")
-    if trainer.cfg.train.max_time > 1:
-        for _ in trainer.run():
-            pass
-    log(f"pix2pix: step {trainer.step}, {trainer.wall_time:.0f} s of training")
+        return cfg
+
+    train_for(run_dir, seconds, recipe, log, "pix2pix", resume_steps=1_000_000)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,6 +26,7 @@ from gan_backend.config import Config, ConfigError
 from gan_backend.engine import checkpoint as ckpt
 from gan_backend.engine.checkpoint import CheckpointError
 from gan_backend.engine.run_dir import RunDir, RunDirError
+from gan_backend.errors import first_line
 from gan_backend.models import MODELS, ModelSpec
 
 # Shipped models by name: (file inside gan_backend/resources, the script that trains and exports it).
@@ -98,7 +99,7 @@ class Checkpoint:
             net.load_state_dict(weights)
         except (RuntimeError, KeyError, TypeError, AttributeError, ValueError) as exc:
             raise CheckpointError(f"{self.path}: generator weights do not fit model {self.model!r} "
-                                  f"({_first_line(exc)}); use a checkpoint of a run of this version") from None
+                                  f"({first_line(exc)}); use a checkpoint of a run of this version") from None
         return net.to(torch.device(device)).eval()
 
 
@@ -150,15 +151,15 @@ def open_checkpoint(source: str | Path, which: Which = "last") -> Checkpoint:
             continue
         note = ""
         if failures:
-            note = (f"{failures[0][0].name} is damaged ({_first_line(failures[0][1])[:120]}); "
+            note = (f"{failures[0][0].name} is damaged ({first_line(failures[0][1])[:120]}); "
                     f"loaded {path.name} (step {int(state.get('step', 0))}) instead")
             log.warning("warning: %s", note)
         return Checkpoint(path, str(source), state, cfg, note)
     first, exc = failures[0]
     if len(failures) == 1:
-        raise CheckpointError(_first_line(exc) if isinstance(exc, CheckpointError) else f"{first}: {_first_line(exc)}")
+        raise CheckpointError(first_line(exc) if isinstance(exc, CheckpointError) else f"{first}: {first_line(exc)}")
     raise CheckpointError(f"{first}: damaged, and so are the {len(failures) - 1} step checkpoints beside it "
-                          f"({_first_line(exc)[:120]}); resume from an earlier copy of the run or train again")
+                          f"({first_line(exc)[:120]}); resume from an earlier copy of the run or train again")
 
 
 def _missing(path: Path, run: RunDir | None, which: Which) -> CheckpointError:
@@ -172,8 +173,3 @@ def _missing(path: Path, run: RunDir | None, which: Which) -> CheckpointError:
         return CheckpointError(f"{path}: no best checkpoint; it is kept only with run.eval_every > 0")
     kept = ", ".join(str(s) for s, _ in run.step_checkpoints()) or "none"
     return CheckpointError(f"{path}: no checkpoint at step {which}; step checkpoints kept: {kept}")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__

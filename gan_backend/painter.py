@@ -20,7 +20,7 @@ import torch.nn as nn
 from PIL import Image, UnidentifiedImageError
 
 from gan_backend.data.disk.labels import INDEX_MODES, default_palette
-from gan_backend.images import from_uint8, to_uint8
+from gan_backend.images import from_uint8, grey_to_rgb, to_uint8
 from gan_backend.loader import CheckpointError, open_checkpoint
 from gan_backend.tasks.paired import one_hot
 
@@ -80,7 +80,7 @@ class Painter:
         z = self.latents([seed] * len(maps)) if z is None else z
         cond = one_hot(torch.from_numpy(maps).to(self.device), self.num_classes)
         pictures = to_uint8(self.net(cond, z.to(self.device, torch.float32)))
-        pictures = np.repeat(pictures, 3, axis=-1) if pictures.shape[-1] == 1 else pictures
+        pictures = grey_to_rgb(pictures)
         return pictures[0] if single else pictures
 
     def fit(self, maps: np.ndarray, side: int) -> np.ndarray:

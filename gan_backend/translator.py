@@ -22,7 +22,7 @@ from PIL import Image
 
 from gan_backend.data import decode
 from gan_backend.data.scan import entries, is_image_name
-from gan_backend.images import from_uint8, to_uint8
+from gan_backend.images import from_uint8, grey_to_rgb, to_uint8
 from gan_backend.loader import CheckpointError, open_checkpoint
 from gan_backend.tiling import translate_tiled
 
@@ -85,7 +85,7 @@ class Translator:
             rgb = fit_shorter_side(rgb, self.size)
         x = from_uint8(torch.tensor(self._channels(rgb))[None].to(self.device))  # [1, C, H, W] in -1..1; a copy
         out = to_uint8(translate_tiled(lambda t: self.run(t, direction), x, MULTIPLE))[0]
-        return np.repeat(out, 3, axis=-1) if out.shape[-1] == 1 else out
+        return grey_to_rgb(out)
 
     def _channels(self, rgb: np.ndarray) -> np.ndarray:
         """uint8 [H, W, 3] -> [H, W, C] for the model: grey models get the luminance."""
@@ -101,7 +101,7 @@ def as_rgb(picture) -> np.ndarray:
         raise TranslateError(f"expected a uint8 picture [H, W], [H, W, 1], [H, W, 3] or [H, W, 4]; "
                              f"got {a.dtype} {list(a.shape)}")
     if a.ndim == 2 or a.shape[2] == 1:
-        return np.ascontiguousarray(np.repeat(a.reshape(a.shape[0], a.shape[1], 1), 3, axis=2))
+        return np.ascontiguousarray(grey_to_rgb(a.reshape(a.shape[0], a.shape[1], 1)))
     return np.ascontiguousarray(a if a.shape[2] == 3 else as_rgb(Image.fromarray(a, "RGBA")))
 
 

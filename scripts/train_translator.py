@@ -12,22 +12,14 @@ learning rates hold for the first half of ``--steps`` and then fall linearly to 
 """
 from __future__ import annotations
 
-import argparse
-import shutil
 import sys
 from pathlib import Path
-
-from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from gan_backend.config import Config  # noqa: E402
-from gan_backend.engine import checkpoint as ckpt  # noqa: E402
-from gan_backend.engine.loop import Trainer  # noqa: E402
-from gan_backend.engine.reports import RunEnded, TrainReport  # noqa: E402
-from gan_backend.engine.run_dir import RunDir  # noqa: E402
-from scripts.train_painter import curve_picture, write_curve_csv  # noqa: E402
+from scripts import _shipped as shipped  # noqa: E402
 
 EXPORT_DIR = ROOT / "gan_backend" / "resources" / "models" / "translator"
 CURVE_KEYS = ("loss_d", "loss_g", "loss_G_A", "loss_G_B", "loss_cycle_A", "loss_cycle_B")
@@ -58,61 +50,23 @@ def decayed(base: float, step: int, steps: int) -> float:
 
 def train_chunk(run_dir: Path, minutes: float, steps: int) -> int:
     """Train for up to ``minutes`` (new run or resume); returns the step reached."""
-    if (run_dir / "config.json").is_file():
-        trainer = Trainer.resume(run_dir, steps=steps)
-    else:
-        trainer = Trainer.new(translator_config(run_dir, steps))
-    trainer.cfg.train.max_time = minutes * 60  # per invocation: the loop measures from its own start
-    print(f"run {run_dir}: from step {trainer.step} towards {steps}, {minutes:g} min", flush=True)
-    t = trainer.cfg.train
-    for item in trainer.run():
-        if isinstance(item, TrainReport):  # the loop waits here: the next step sees the new rates
-            trainer.task.set_lr("G", decayed(t.lr_g, item.step, steps))
-            trainer.task.set_lr("D", decayed(t.lr_d, item.step, steps))
-        if isinstance(item, TrainReport) and item.step % 50 == 0:
-            losses = " ".join(f"{k} {v:.3f}" for k, v in item.losses.items() if k in CURVE_KEYS)
-            print(f"step {item.step} {losses} lr {item.lr_g:.2e} {item.images_per_sec:.1f} img/s", flush=True)
-        elif isinstance(item, RunEnded):
-            print(item.message, flush=True)
-            if item.reason == "nan":
-                raise SystemExit(1)
-            return item.step
-    return trainer.step
+    def set_rates(trainer, report) -> None:  # the loop waits here: the next step sees the new rates
+        t = trainer.cfg.train
+        trainer.task.set_lr("G", decayed(t.lr_g, report.step, steps))
+        trainer.task.set_lr("D", decayed(t.lr_d, report.step, steps))
+
+    return shipped.train_chunk(run_dir, minutes, steps, translator_config, CURVE_KEYS, set_rates, show_lr=True)
 
 
 def export(run_dir: Path, out: Path = EXPORT_DIR) -> None:
     """Write both generators only (weights_only-loadable), config, curve and the last samples to ``out``."""
-    run = RunDir.open(run_dir)
-    state = ckpt.load(run.last_checkpoint)
-    out.mkdir(parents=True, exist_ok=True)
-    meta = dict(state["meta"], domains=["day", "night"])  # what A and B are, for the translate view's labels
-    small = {"config": state["config"], "meta": meta, "step": state["step"], "wall_time": state["wall_time"],
-             "modules": {k: state["modules"][k] for k in ("G_A", "G_B")}}
-    ckpt.save_atomic(small, out / "translator.pt")
-    shutil.copyfile(run.config_path, out / "config.json")
-    rows = [r for r in run.read_metrics() if "loss_d" in r]
-    write_curve_csv(rows, out / "training_curve.csv", ALL_LOSSES)
-    Image.fromarray(curve_picture(rows, 800, 360, CURVE_KEYS)).save(out / "training_curve.png")
-    if run.samples():
-        shutil.copyfile(run.samples()[-1][1], out / "samples.png")
-    size = (out / "translator.pt").stat().st_size / 2**20
-    print(f"exported step {state['step']} ({state['wall_time'] / 60:.1f} min of training) to {out}; "
-          f"translator.pt {size:.1f} MB")
+    meta = {"domains": ["day", "night"]}  # what A and B are, for the translate view's labels
+    shipped.export(run_dir, out, "translator", ("G_A", "G_B"), meta, ALL_LOSSES, CURVE_KEYS, curve_width=800)
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--run-dir", default=str(ROOT / "runs" / "translator"), help="the engine run directory to (re)use")
-    p.add_argument("--minutes", type=float, default=10.0, help="training time of this invocation")
-    p.add_argument("--steps", type=int, default=8000, help="total steps of the whole run")
-    p.add_argument("--export", action="store_true", help="copy the trained translator into gan_backend/resources/models/translator")
-    args = p.parse_args(argv)
-    run_dir = Path(args.run_dir)
-    if args.export:
-        export(run_dir)
-        return 0
-    train_chunk(run_dir, args.minutes, args.steps)
-    return 0
+    return shipped.main(argv, __doc__, "translator", ROOT / "runs" / "translator", 10.0, 8000,
+                        train_chunk, export, EXPORT_DIR)
 
 
 if __name__ == "__main__":

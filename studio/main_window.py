@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter
 
+from gan_backend.errors import first_line
 from studio import settings
 from studio.menus import build_menus
 from studio.state.catalog import Catalog, load_catalog
@@ -256,8 +257,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_run_failed(self, exc: Exception) -> None:
-        QMessageBox.warning(self, "Cannot open run", str(exc).strip().splitlines()[0] if str(exc).strip() else
-                            type(exc).__name__)
+        QMessageBox.warning(self, "Cannot open run", first_line(exc))
 
     def _poll_followed_run(self) -> None:
         rows = self._tail.poll() if self._tail else []

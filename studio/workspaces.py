@@ -42,6 +42,11 @@ class WorkspaceHooks:
     def tour_ready(self) -> bool:
         return True
 
+    def closeEvent(self, event) -> None:
+        """A view closed on its own (not by the window) stops its threads too; list this class before QWidget."""
+        self.shutdown()
+        super().closeEvent(event)
+
 
 class UnavailableView(WorkspaceHooks, QLabel):
     """Stands in for a view that failed to build, saying why: a broken view must not take the window down."""

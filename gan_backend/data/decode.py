@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageColor, ImageOps, UnidentifiedImageError
 
+from gan_backend.errors import first_line
+
 EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".webp", ".gif", ".tif", ".tiff",
                         ".ppm", ".pgm", ".pbm", ".pnm", ".tga"})
 GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
@@ -166,7 +168,7 @@ def jitter_for(key: str, seed: int) -> tuple[float, float]:
 
 def reason_for(exc: BaseException, path: Path) -> str:
     """The report's reason for an exception raised while reading ``path``."""
-    text = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    text = first_line(exc, 120)
     if isinstance(exc, Image.DecompressionBombError):
         return f"decompression-bomb sized ({_size_ignoring_limit(path) or text})"
     if isinstance(exc, FileNotFoundError):

@@ -15,11 +15,12 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLis
 
 from studio.widgets.theme import plot_colours
 from studio.workers.background import BackgroundCall
+from studio.workspaces import WorkspaceHooks
 
 DEFAULT_METRICS = ("loss_d", "loss_g", "fid", "modes_covered", "d_real")  # the first one present is shown
 
 
-class CompareView(QWidget):
+class CompareView(WorkspaceHooks, QWidget):
     """``comparison`` is the loaded ``gan_backend.compare.Comparison`` (None before the first load)."""
 
     def __init__(self, window=None):
@@ -196,9 +197,6 @@ class CompareView(QWidget):
     def shutdown(self) -> None:
         self.loader.shutdown()
 
-    def closeEvent(self, event) -> None:
-        self.shutdown()
-        super().closeEvent(event)
 
 
 def _cell(value) -> str:

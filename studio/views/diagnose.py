@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScroll
                                QWidget)
 
 from studio.workers.background import BackgroundCall
+from studio.workspaces import WorkspaceHooks
 
 RULE_TITLES = {"d_winning": "D is winning", "mode_collapse": "Mode collapse", "divergence": "Divergence",
                "oscillation": "Oscillation"}
@@ -26,7 +27,7 @@ MARKER_COLOUR = QColor("#d62828")
 LIVE_MS = 2000  # how often a visible view re-diagnoses a run that is still changing
 
 
-class DiagnoseView(QWidget):
+class DiagnoseView(WorkspaceHooks, QWidget):
     """A list of finding cards; ``findings`` holds what is shown."""
 
     def __init__(self, window=None):
@@ -153,9 +154,6 @@ class DiagnoseView(QWidget):
         self.live.stop()
         self.loader.shutdown()
 
-    def closeEvent(self, event) -> None:
-        self.shutdown()
-        super().closeEvent(event)
 
 
 def _show_nearest_sample(gallery, step: int) -> None:

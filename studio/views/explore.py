@@ -16,12 +16,13 @@ from studio.views.explore_panels import ArithmeticPanel, ClassPanel, TruncationP
 from studio.views.explore_paths import ExplorePanel, GridPanel, InterpolationPanel, PickEdit, canvas
 from studio.views.explore_sliders import MAX_DIRECTIONS, SliderPanel
 from studio.workers.latent_renderer import LatentRenderer
+from studio.workspaces import WorkspaceHooks
 
 NO_RUN = ("No run to explore yet. Train one in the Train tab, open one with File > Open run, or use "
           "Open run... / Open checkpoint... here.")
 
 
-class LatentExplorer(QWidget):
+class LatentExplorer(WorkspaceHooks, QWidget):
     """The explorer of one generator (a run's latest checkpoint, or a checkpoint file).
 
     Signals:
@@ -276,9 +277,6 @@ class LatentExplorer(QWidget):
     def shutdown(self) -> None:
         self.renderer.shutdown()
 
-    def closeEvent(self, event) -> None:
-        self.shutdown()
-        super().closeEvent(event)
 
 
 def _checkpoint_key(path) -> tuple:

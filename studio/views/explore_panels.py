@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPus
 
 from studio.views.explore_paths import PREVIEW, ExplorePanel, PickEdit, canvas, preview_label
 from studio.widgets.labelled_slider import LabelledSlider
+from studio.widgets.layouts import labelled_grid, labelled_row
 from studio.widgets.qimage import to_pixmap
 
 TRUNCATION_SAMPLES = 16
@@ -114,23 +115,13 @@ class ClassPanel(ExplorePanel):
         self.strip = canvas("The explored latent, from one class to the other.", strip=True)
         self.preview = preview_label("The explored latent drawn as the mix of the two classes")
         self.t_label = QLabel()
-        top = QGridLayout()
-        top.addWidget(QLabel("From class"), 0, 0)
-        top.addWidget(self.start, 0, 1)
-        top.addWidget(QLabel("to class"), 0, 2)
-        top.addWidget(self.end, 0, 3)
-        top.addWidget(QLabel("Frames"), 0, 4)
-        top.addWidget(self.count, 0, 5)
-        top.setColumnStretch(1, 1)
-        top.setColumnStretch(3, 1)
-        mix = QHBoxLayout()
-        mix.addWidget(QLabel("Mix"))
-        mix.addWidget(self.mix, 1)
+        top = labelled_grid([[("From class", self.start), ("to class", self.end), ("Frames", self.count)]],
+                            stretch=(1, 3))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.how)
         layout.addWidget(self.strip)
-        layout.addLayout(mix)
+        layout.addLayout(labelled_row("Mix", self.mix))
         layout.addWidget(self.t_label)
         layout.addWidget(self.preview)
         layout.addStretch(1)

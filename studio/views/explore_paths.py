@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMenu, QMessageBox,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QMessageBox,
                                QPushButton, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from studio.state.latent import Pick, export_gif, export_strip_png, seed_pick
 from studio.widgets.image_canvas import ImageCanvas
+from studio.widgets.layouts import labelled_grid, labelled_row
 from studio.widgets.qimage import to_pixmap
 
 MAX_SEED = 2**31 - 1
@@ -184,20 +185,9 @@ class InterpolationPanel(ExplorePanel):
         self.png_button.clicked.connect(lambda: self._export_dialog("strip.png", "PNG image (*.png)", self.export_png))
         self.gif_button.clicked.connect(lambda: self._export_dialog("path.gif", "GIF animation (*.gif)",
                                                                     self.export_gif))
-        top = QGridLayout()
-        top.addWidget(QLabel("From A"), 0, 0)
-        top.addWidget(self.start, 0, 1)
-        top.addWidget(QLabel("Frames"), 0, 2)
-        top.addWidget(self.count, 0, 3)
-        top.addWidget(QLabel("to B"), 1, 0)
-        top.addWidget(self.end, 1, 1)
-        top.addWidget(QLabel("Path"), 1, 2)
-        top.addWidget(self.mode, 1, 3)
-        top.setColumnStretch(4, 1)
-        scrub = QHBoxLayout()
-        scrub.addWidget(QLabel("Scrub"))
-        scrub.addWidget(self.scrubber, 1)
-        scrub.addWidget(self.t_label)
+        top = labelled_grid([[("From A", self.start), ("Frames", self.count)],
+                             [("to B", self.end), ("Path", self.mode)]], stretch=(4,))
+        scrub = labelled_row("Scrub", self.scrubber, self.t_label)
         side = QVBoxLayout()
         for w in (use, self.png_button, self.gif_button):
             side.addWidget(w)
@@ -274,14 +264,10 @@ class GridPanel(ExplorePanel):
         super().__init__(ctx)
         self.corners = [PickEdit(ctx, seed) for seed in (1, 2, 3, 4)]
         self.side = QSpinBox(minimum=2, maximum=9, value=5, keyboardTracking=False, toolTip="Rows and columns")
-        picks = QGridLayout()
-        for i, (title, w) in enumerate(zip(self.CORNERS, self.corners)):
-            picks.addWidget(QLabel(title), i // 2, 2 * (i % 2))
-            picks.addWidget(w, i // 2, 2 * (i % 2) + 1)
+        named = list(zip(self.CORNERS, self.corners))
+        picks = labelled_grid([named[:2], named[2:], [("Size", self.side)]], stretch=(4,))
+        for w in self.corners:
             w.changed.connect(self.refresh)
-        picks.addWidget(QLabel("Size"), 2, 0)
-        picks.addWidget(self.side, 2, 1)
-        picks.setColumnStretch(4, 1)
         self.side.valueChanged.connect(self.refresh)
         self.grid = canvas("The grid between the four corners appears here.", 240)
         layout = QVBoxLayout(self)

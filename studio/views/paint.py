@@ -22,6 +22,7 @@ from studio.views.paint_layout import PaintSlots, build_layout
 from studio.workers import BackgroundCall
 from studio.workers import paint_jobs as jobs
 from studio.workers.newest_wins import NewestWins
+from studio.workspaces import WorkspaceHooks
 
 DEFAULT_SIDE = 128  # map and picture side; 256 is sharper and about four times slower to render
 AUTOSAVE_MS = 1500  # quiet time after a change before the painting is autosaved
@@ -30,7 +31,7 @@ FIRST_SCENE = 3  # the random scene a first launch starts from: mountains, lake,
 VARIATIONS_MS = 600  # quiet time after a change before the style strip is re-rendered
 
 
-class PaintView(QWidget):
+class PaintView(WorkspaceHooks, QWidget):
     """The "Paint" workspace.
 
     Signals:
@@ -308,7 +309,3 @@ class PaintView(QWidget):
             self._shown_once = True
             half = max(1, self.splitter.width() // 2)
             self.splitter.setSizes([half, half])
-
-    def closeEvent(self, event) -> None:
-        self.shutdown()
-        super().closeEvent(event)

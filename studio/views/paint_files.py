@@ -68,21 +68,14 @@ class PaintFiles:
     def save_labels(self, path: str | None = None, colour_coded: bool | None = None) -> bool:
         """Save the map as an index PNG (default) or in the palette's colours."""
         if path is None:
-            start = str(Path(self._folder()) / "painting.png")
-            path, chosen = QFileDialog.getSaveFileName(self.view, "Save label map", start,
-                                                       f"{INDEX_FILTER};;{COLOUR_FILTER}")
+            path, chosen = self._ask_save("Save label map", "painting.png", f"{INDEX_FILTER};;{COLOUR_FILTER}")
             if not path:
                 return False
             colour_coded = chosen == COLOUR_FILTER
         path = path if path.lower().endswith(".png") else path + ".png"
-        try:
-            save_label_map(np.array(self.view.doc.labels), Path(path), self.view.classes.colours, bool(colour_coded))
-        except OSError as exc:
-            QMessageBox.warning(self.view, "Cannot save label map", _first_line(exc, path))
-            return False
-        self._remember(path)
-        self.view.status(f"Saved the map to {path}")
-        return True
+        labels, colours = np.array(self.view.doc.labels), self.view.classes.colours
+        return self._write(path, lambda: save_label_map(labels, Path(path), colours, bool(colour_coded)),
+                           OSError, "Cannot save label map", f"Saved the map to {path}")
 
     def export_picture(self, path: str | None = None) -> bool:
         """Save the synthesised picture (as rendered, at the map's size)."""
@@ -92,18 +85,12 @@ class PaintFiles:
                                     "loading or rendering.")
             return False
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self.view, "Export picture", str(Path(self._folder()) /
-                                                  "picture.png"), "PNG (*.png)")
+            path, _ = self._ask_save("Export picture", "picture.png", "PNG (*.png)")
             if not path:
                 return False
-        try:
-            Image.fromarray(picture).save(path if path.lower().endswith(".png") else path + ".png", format="PNG")
-        except (OSError, ValueError) as exc:
-            QMessageBox.warning(self.view, "Cannot export picture", _first_line(exc, path))
-            return False
-        self._remember(path)
-        self.view.status(f"Exported the picture to {path}")
-        return True
+        target = path if path.lower().endswith(".png") else path + ".png"
+        return self._write(path, lambda: Image.fromarray(picture).save(target, format="PNG"),
+                           (OSError, ValueError), "Cannot export picture", f"Exported the picture to {path}")
 
     def choose_reference(self, path: str | None = None) -> bool:
         """Take the style of a picture (only offered when the model has a style encoder)."""
@@ -150,6 +137,21 @@ class PaintFiles:
         if path:
             self._remember(path)
         return path
+
+    def _ask_save(self, title: str, name: str, filters: str) -> tuple[str, str]:
+        """(path, chosen filter) from a save dialog in the last folder; ("", "") when cancelled."""
+        return QFileDialog.getSaveFileName(self.view, title, str(Path(self._folder()) / name), filters)
+
+    def _write(self, path: str, write, errors, failure: str, done: str) -> bool:
+        """``write()``; a message box titled ``failure`` on ``errors``, else remember the folder and say ``done``."""
+        try:
+            write()
+        except errors as exc:
+            QMessageBox.warning(self.view, failure, _first_line(exc, path))
+            return False
+        self._remember(path)
+        self.view.status(done)
+        return True
 
     def _folder(self) -> str:
         return str(QSettings().value("paint/last_folder", str(Path.home())))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
 
 from studio.views.playground_plot import PlaygroundPlot
 from studio.workers.playground import PlaygroundRunner
+from studio.workspaces import WorkspaceHooks
 
 DATASETS = [("Ring of 8", "toy2d:ring8"), ("Grid of 25", "toy2d:grid25"), ("Spiral", "toy2d:spiral")]
 DEFAULT_LOSS = "nonsaturating"
@@ -26,7 +27,7 @@ LEGEND = ("<span style='color:#787878'>&#9679;</span> real &nbsp; "
           "(0 for a critic)<br>purple mesh: a latent grid mapped through G")
 
 
-class PlaygroundView(QWidget):
+class PlaygroundView(WorkspaceHooks, QWidget):
     """Controls on the left, the plane on the right. ``last_frame`` is the newest frame drawn."""
 
     def __init__(self, window=None):
@@ -126,10 +127,6 @@ class PlaygroundView(QWidget):
         """Stop the playground thread (the window calls this when it closes)."""
         self._draw_timer.stop()
         self.runner.shutdown()
-
-    def closeEvent(self, event) -> None:
-        self.shutdown()
-        super().closeEvent(event)
 
     def prepare_for_tour(self) -> None:
         """The tour shows a few hundred steps of training rather than the untrained start."""

@@ -33,7 +33,7 @@ PICTURE_FILTER = "Pictures (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);
 FIRST_EXAMPLE = 4  # the example scene a first launch shows: lake, hills and trees
 
 
-class TranslateView(QWidget, WorkspaceHooks):
+class TranslateView(WorkspaceHooks, QWidget):
     """The "Translate" workspace.
 
     Signals:
@@ -370,13 +370,8 @@ class TranslateView(QWidget, WorkspaceHooks):
         self.worker.shutdown()
         self.loader.shutdown()
 
-    def closeEvent(self, event) -> None:
-        self.shutdown()
-        super().closeEvent(event)
-
     def showEvent(self, event) -> None:
         super().showEvent(event)
         half = max(1, self.splitter.width() // 2)
         if abs(self.splitter.sizes()[0] - half) > half // 2:
             self.splitter.setSizes([half, half])
-

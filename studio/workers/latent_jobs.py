@@ -177,4 +177,6 @@ def _strip(frames: np.ndarray) -> Strip:
 
 def _rgb(images: np.ndarray) -> np.ndarray:
     """uint8 [N, H, W, 1|3] -> [N, H, W, 3], C-contiguous (pyqtgraph and Pillow both take it as is)."""
-    return np.ascontiguousarray(np.repeat(images, 3, axis=3) if images.shape[-1] == 1 else images)
+    from gan_backend.images import grey_to_rgb
+
+    return np.ascontiguousarray(grey_to_rgb(images))

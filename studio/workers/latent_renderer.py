@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from gan_backend.errors import first_line
 from studio.workers.newest_wins import NewestWins
 
 MODEL_CHANNEL = "model"
@@ -91,9 +92,4 @@ class LatentRenderer(QObject):
 
     @Slot(str, object)
     def _on_request_failed(self, channel: str, exc: Exception) -> None:
-        self.failed.emit(channel, _one_line(exc))
-
-
-def _one_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+        self.failed.emit(channel, first_line(exc))

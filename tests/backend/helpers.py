@@ -1,4 +1,5 @@
 """Tiny configurations for every suite: backend, CLI and window tests (CPU, seconds)."""
+from gan_backend.cli import main
 from gan_backend.config import Config
 
 
@@ -18,3 +19,15 @@ def tiny_config(run_dir, dataset="glyphs", model="dcgan", steps=20, **sets) -> C
 TINY_ARGS = ["--set", "data.n=512", "--set", "model.width=8", "--set", "model.latent_dim=16",
              "--batch-size", "16", "--device", "cpu", "--set", "run.log_every=5", "--set", "run.sample_every=10",
              "--set", "run.grid_size=16"]
+
+
+def gs(*args) -> int:
+    """``gan-studio ARGS`` in process (numbers and paths passed as text); returns the exit code."""
+    return main([str(a) for a in args])
+
+
+def last_error(capsys) -> str:
+    """The last line the command wrote to stderr: its one-line message."""
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines, "no message"
+    return lines[-1]

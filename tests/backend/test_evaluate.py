@@ -5,18 +5,13 @@ import numpy as np
 import pytest
 import torch
 
-from gan_backend.cli import main
 from gan_backend.engine.loop import Trainer
 from gan_backend.engine.reports import EvalReport, TrainReport
 from gan_backend.engine.run_dir import RunDir
 from gan_backend.metrics import fid
 from gan_backend.metrics import evaluate as ev
 from gan_backend.metrics.features import EvalError, image_space
-from tests.backend.helpers import TINY_ARGS, tiny_config
-
-
-def gs(*args):
-    return main([str(a) for a in args])
+from tests.backend.helpers import TINY_ARGS, gs, tiny_config
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gan_backend.cli import main
 from gan_backend.data.disk.mnist import write_idx
-from tests.backend.helpers import TINY_ARGS
+from tests.backend.helpers import TINY_ARGS, gs, last_error
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def gs(*args):
-    return main([str(a) for a in args])
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +19,6 @@ def trained_run(tmp_path_factory):
     run = tmp_path_factory.mktemp("cli") / "run"
     assert gs("train", "--dataset", "glyphs", "--steps", 20, "--run-dir", run, "--seed", 1, *TINY_ARGS) == 0
     return run
-
-
-def error_line(capsys) -> str:
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err, "no message"
-    return err[-1]
 
 
 def test_train_resume_sample(trained_run, tmp_path, capsys):
@@ -84,7 +73,7 @@ BAD = [
 @pytest.mark.parametrize("args,words", BAD, ids=[" ".join(a) for a, _ in BAD])
 def test_bad_input_gives_one_line_and_exit_2(args, words, tmp_path, capsys):
     assert gs(*args, "--run-dir", tmp_path / "r") == 2 if args[0] == "train" else gs(*args) == 2
-    line = error_line(capsys)
+    line = last_error(capsys)
     for w in words:
         assert w in line, (w, line)
 
@@ -92,10 +81,10 @@ def test_bad_input_gives_one_line_and_exit_2(args, words, tmp_path, capsys):
 def test_bad_config_file(tmp_path, capsys):
     (tmp_path / "c.json").write_text('{"train": {"batch_size": "big"}}')
     assert gs("train", "--config", tmp_path / "c.json") == 2
-    assert "c.json" in error_line(capsys)
+    assert "c.json" in last_error(capsys)
     (tmp_path / "d.json").write_text('{"train": {')
     assert gs("train", "--config", tmp_path / "d.json") == 2
-    assert "not valid JSON" in error_line(capsys)
+    assert "not valid JSON" in last_error(capsys)
 
 
 @pytest.mark.parametrize("damage", ["magic", "truncated"])
@@ -111,7 +100,7 @@ def test_bad_idx_file(tmp_path, capsys, damage):
     raw = (b"\x00\x00\x09\x99" + raw[4:]) if damage == "magic" else raw[:5000]
     bad.write_bytes(gzip.compress(raw))
     assert gs("train", "--dataset", f"mnist:{folder}", "--run-dir", tmp_path / "r") == 2
-    line = error_line(capsys)
+    line = last_error(capsys)
     assert "train-images-idx3-ubyte.gz" in line and ("magic" in line if damage == "magic" else "truncated" in line)
 
 
@@ -122,20 +111,20 @@ def test_truncated_or_foreign_checkpoint(trained_run, tmp_path, capsys):
     shutil.copytree(trained_run, run)
     last = run / "checkpoints" / "last.pt"
     last.write_bytes(last.read_bytes()[:2000])
-    assert gs("resume", run) == 2 and "last.pt" in error_line(capsys)
-    assert gs("sample", last, "--out", tmp_path / "x.png") == 2 and "unreadable checkpoint" in error_line(capsys)
+    assert gs("resume", run) == 2 and "last.pt" in last_error(capsys)
+    assert gs("sample", last, "--out", tmp_path / "x.png") == 2 and "unreadable checkpoint" in last_error(capsys)
     other = tmp_path / "other"
     assert gs("train", "--dataset", "toy2d:ring8", "--model", "mlp", "--steps", 2, "--run-dir", other, *TINY_ARGS) == 0
     shutil.copy(other / "checkpoints" / "last.pt", last)
     assert gs("resume", run) == 2
-    line = error_line(capsys)
+    line = last_error(capsys)
     assert "last.pt" in line and "'mlp'" in line and "'dcgan'" in line
 
 
 def test_existing_run_dir_is_not_overwritten(trained_run, capsys):
     before = (trained_run / "config.json").read_bytes()
     assert gs("train", "--run-dir", trained_run) == 2
-    assert "already holds a run" in error_line(capsys)
+    assert "already holds a run" in last_error(capsys)
     assert (trained_run / "config.json").read_bytes() == before
 
 

@@ -4,14 +4,9 @@ import shutil
 
 import pytest
 
-from gan_backend.cli import main
 from gan_backend.config import Config
 from gan_backend.engine.run_dir import RunDir
-from tests.backend.helpers import TINY_ARGS
-
-
-def gs(*args):
-    return main([str(a) for a in args])
+from tests.backend.helpers import TINY_ARGS, gs, last_error
 
 
 @pytest.fixture(scope="module")
@@ -20,12 +15,6 @@ def trained_run(tmp_path_factory):
     assert gs("train", "--dataset", "glyphs", "--steps", 4, "--run-dir", run, "--set", "run.tensorboard=false",
               *TINY_ARGS) == 0
     return run
-
-
-def last_error(capsys) -> str:
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert lines, "no message"
-    return lines[-1]
 
 
 def test_export_torchscript_prints_the_check(trained_run, tmp_path, capsys):
