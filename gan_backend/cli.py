@@ -120,7 +120,7 @@ def add_commands(sub) -> None:
     for sp in (di, de):  # reading options of the on-disk kinds; left out, each kind's default applies
         sp.add_argument("--image-size", type=int, help="side to decode folder pictures to (default: automatic)")
         sp.add_argument("--split", help="train, test or val (on-disk kinds)")
-        sp.add_argument("--crop", choices=["center", "random"], help="how folder pictures are cropped square")
+        sp.add_argument("--crop", choices=["center", "random", "pad"], help="how folder pictures are made square")
         sp.add_argument("--cache-dir", help='folder for decoded arrays, or "off"')
 
 

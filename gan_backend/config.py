@@ -22,8 +22,9 @@ class DataConfig:
     n: int = 0  # items to generate for built-in datasets (0 = the dataset's default)
     data_seed: int = 0  # seed of a generated dataset, separate from the training seed so runs share data
     image_size: int = 0  # resize images to this square size (0 = keep the dataset's size)
-    crop: str = "center"  # folders: "center" crop, or "random" (a fixed per-item offset, cached like the rest)
-    background: str = "white"  # folders: colour that transparent pixels are composited on (name or #rrggbb)
+    crop: str = "center"  # folders: "center" crop, "random" (a fixed per-item offset) or "pad" (all of it, on background bars)
+    background: str = "white"  # folders: colour that transparent pixels are composited on, and of "pad"'s bars
+    flip: bool = False  # random horizontal flips of real pictures each batch: twice the data for free when left = right
     cache_dir: str = ""  # folders: where decoded arrays are cached ("" = system temp folder, "off" = never)
     split: str = ""  # on-disk datasets: "train", "test" or "val" ("" = the dataset's default, train)
 

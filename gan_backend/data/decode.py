@@ -14,6 +14,7 @@ What "correctly" means for the odd modes:
 """
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class Geometry:
     """How every picture of a dataset becomes one array row."""
 
     size: int  # output side in pixels
-    crop: str = "center"  # "center" or "random" (a fixed per-item jitter, see ``crop_box``)
+    crop: str = "center"  # "center", "random" (a fixed per-item jitter, see ``crop_box``) or "pad"
     background: tuple[int, int, int] = (255, 255, 255)  # what transparent pixels become
 
 
@@ -132,7 +133,13 @@ def crop_box(width: int, height: int, geometry: Geometry, jitter: tuple[float, f
     "center" takes the middle square of the shorter side. "random" takes a square
     1/RANDOM_CROP_ZOOM of that, placed by ``jitter`` (two numbers in 0..1): the same for an item
     at every open, because decoded images are cached; it varies framing across items, not epochs.
+    "pad" takes the square of the longer side, centred: it reaches past the picture, and ``fit``
+    fills the bars.
     """
+    if geometry.crop == "pad":
+        side = float(max(width, height))
+        x0, y0 = (width - side) / 2, (height - side) / 2
+        return (left + x0, y0, left + x0 + side, y0 + side)
     side = float(min(width, height))
     fx, fy = (0.5, 0.5) if geometry.crop == "center" else jitter
     if geometry.crop != "center":
@@ -142,10 +149,27 @@ def crop_box(width: int, height: int, geometry: Geometry, jitter: tuple[float, f
 
 
 def fit(im: Image.Image, box: tuple[float, float, float, float], size: int,
-        resample: int = Image.BILINEAR) -> np.ndarray:
-    """Crop ``box`` and resize to ``size`` in one resampling step: uint8 [size, size] or [size, size, 3]."""
+        resample: int = Image.BILINEAR, fill: int | tuple[int, ...] = 0) -> np.ndarray:
+    """Crop ``box`` and resize to ``size`` in one resampling step: uint8 [size, size] or [size, size, 3].
+
+    A box reaching past the picture (crop "pad") is filled there with ``fill`` (a value of ``im.mode``).
+    """
+    im, box = _extend(im, box, fill)
     out = im.resize((size, size), resample, box=box, reducing_gap=None if resample == Image.NEAREST else 2.0)
     return np.asarray(out)
+
+
+def _extend(im: Image.Image, box: tuple[float, float, float, float],
+            fill: int | tuple[int, ...]) -> tuple[Image.Image, tuple[float, float, float, float]]:
+    """``im`` on a canvas of ``fill`` large enough for ``box``, and the box on that canvas."""
+    x0, y0, x1, y1 = box
+    if x0 >= 0 and y0 >= 0 and x1 <= im.width and y1 <= im.height:
+        return im, box
+    dx, dy = math.ceil(max(0.0, -x0)), math.ceil(max(0.0, -y0))
+    size = (max(im.width, math.ceil(x1)) + dx, max(im.height, math.ceil(y1)) + dy)
+    canvas = Image.new(im.mode, size, fill)
+    canvas.paste(im, (dx, dy))
+    return canvas, (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
 
 
 def picture(path: Path, channels: int, geometry: Geometry, part: str = "full",
@@ -154,9 +178,18 @@ def picture(path: Path, channels: int, geometry: Geometry, part: str = "full",
     halves = 2 if part != "full" else 1
     im = load(path, channels, geometry, (geometry.size * halves, geometry.size))
     width = im.width // halves
-    box = crop_box(width, im.height, geometry, jitter, left=width if part == "right" else 0)
-    arr = fit(im, box, geometry.size)
+    left = width if part == "right" else 0
+    if geometry.crop == "pad" and halves > 1:  # pad this half alone, never with pixels of the other
+        im, left = im.crop((left, 0, left + width, im.height)), 0
+    box = crop_box(width, im.height, geometry, jitter, left=left)
+    fill = geometry.background if im.mode == "RGB" else _grey(geometry.background)
+    arr = fit(im, box, geometry.size, fill=fill)
     return arr[..., None] if arr.ndim == 2 else arr
+
+
+def _grey(rgb: tuple[int, int, int]) -> int:
+    """The "L" value Pillow's own RGB -> L conversion gives ``rgb`` (ITU-R 601-2 luma)."""
+    return Image.new("RGB", (1, 1), rgb).convert("L").getpixel((0, 0))
 
 
 def jitter_for(key: str, seed: int) -> tuple[float, float]:

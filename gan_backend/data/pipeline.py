@@ -50,6 +50,9 @@ class Table:
     same_size: bool = False  # the columns show one scene, so their files must match in size
 
 
+CROPS = ("center", "random", "pad")  # how a picture that is not square becomes square (see decode.crop_box)
+
+
 @dataclass
 class ReadOptions:
     """The options every folder loader takes, checked once."""
@@ -64,8 +67,8 @@ class ReadOptions:
     def __post_init__(self) -> None:
         if self.crop == "centre":
             self.crop = "center"
-        if self.crop not in ("center", "random"):
-            raise DatasetError(f"crop {self.crop!r}: choose center or random")
+        if self.crop not in CROPS:
+            raise DatasetError(f"crop {self.crop!r}: choose {', '.join(CROPS)}")
         if not 0 <= int(self.image_size or 0) <= 2048:
             raise DatasetError(f"image_size {self.image_size}: choose 0 (automatic) or a side of 1..2048 pixels")
         try:
@@ -241,9 +244,10 @@ def raise_unusable(name: str, total: int, skipped: list[SkippedFile]) -> None:
 
 def decode_note(kept: int, total: int, seconds: float, opts: ReadOptions, size: int, arrays: dict) -> str:
     channels = ", ".join(f"{k.removeprefix('extra_')} C={a.shape[-1]}" for k, a in arrays.items() if a.ndim == 4)
-    crop = "centre crop" if opts.crop == "center" else f"random crop (fixed per item, zoom {RANDOM_CROP_ZOOM:g}x)"
+    crop = {"center": "shorter side to {}, centre crop", "pad": "longer side to {}, padded square with background",
+            "random": f"shorter side to {{}}, random crop (fixed per item, zoom {RANDOM_CROP_ZOOM:g}x)"}[opts.crop]
     return (f"decoded {kept} of {total} item(s) in {seconds:.2f} s ({kept / max(seconds, 1e-9):.0f}/s, "
-            f"{opts.workers} threads): shorter side to {size}, {crop}; {channels}")
+            f"{opts.workers} threads): {crop.format(size)}; {channels}")
 
 
 

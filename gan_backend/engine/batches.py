@@ -16,9 +16,39 @@ ON_DEVICE_LIMIT = 2 * 2**30  # bytes; uint8 datasets below this live on the acce
 B_ORDER_SALT = 0x5EED_B0B  # added to the seed of domain B's order, so it never repeats A's order
 
 
+def fitted_batch_size(data: ArrayDataset, batch_size: int, world: int = 1) -> int:
+    """``batch_size``, or less for a dataset smaller than it: the most items it has (in both domains of
+    unpaired data), rounded down to a multiple of ``world`` so every process gets an equal slice."""
+    n = len(data) if data.kind != "unpaired" else min(len(data), len(data.extra["b"]))
+    if n >= batch_size:
+        return batch_size
+    if n < world:
+        raise ValueError(f"dataset {data.name!r} has {n} items, fewer than the {world} processes; "
+                         f"add data or train on fewer processes")
+    return n - n % world
+
+
+def small_data_notices(data: ArrayDataset, asked: int, batch_size: int) -> list[str]:
+    """One-line notices for a dataset smaller than the batch the config asked for."""
+    out = []
+    if batch_size < asked:
+        out.append(f"dataset {data.name!r} has {len(data)} items, fewer than train.batch_size={asked}: "
+                   f"training with batches of {batch_size}")
+    if len(data) == 1:
+        out.append("one picture: expect copies of it (a GAN learns the pictures it sees; SinGAN is the model "
+                   "that learns variations of one picture)")
+    return out
+
+
 class Batcher:
+    """Batches of a dataset on ``device``; ``flip`` mirrors a random half of the pictures of each batch.
+
+    Flips are drawn from torch's global RNG on the device (saved in checkpoints), so a resumed run
+    flips exactly as a straight one.
+    """
+
     def __init__(self, data: ArrayDataset, batch_size: int, seed: int, device: torch.device,
-                 channels_last: bool = False, rank: int = 0, world: int = 1):
+                 channels_last: bool = False, rank: int = 0, world: int = 1, flip: bool = False):
         if len(data) < batch_size:
             raise ValueError(f"dataset {data.name!r} has {len(data)} items, fewer than train.batch_size={batch_size}; "
                              f"lower the batch size or add data")
@@ -34,6 +64,7 @@ class Batcher:
         self.x = torch.from_numpy(np.ascontiguousarray(data.x)).to(keep_on)
         self.y = torch.from_numpy(data.labels.astype(np.int64)).to(keep_on) if data.labels is not None else None
         self.images = data.kind != "points"  # image, paired and unpaired items are uint8 pictures
+        self.flip = flip and self.images
         # Paired data's aligned extra arrays ("segmap" label maps, "a" input pictures) travel with x, row for row.
         self.extra = {k: torch.from_numpy(np.ascontiguousarray(v)).to(keep_on) for k, v in data.extra.items()
                       if data.kind == "paired" and len(v) == len(data.x)}
@@ -81,7 +112,23 @@ class Batcher:
             batch[key] = from_uint8(rows) if rows.dim() == 4 else rows.long()  # pictures -1..1; maps int64 [B, H, W]
         if self.b is not None:
             batch["b"] = self._domain_b(self.drawn - 1)
+        if self.flip:
+            self._flip(batch)
         return batch
+
+    def _flip(self, batch: dict[str, torch.Tensor]) -> None:
+        """Mirror the same random rows of x and its paired arrays (one coin per row); B gets its own coins."""
+        paired = [k for k in ("x", *self.extra) if k in batch]
+        for keys in (paired, ["b"] if "b" in batch else []):
+            if not keys:
+                continue
+            rows = batch[keys[0]]
+            coin = torch.rand(rows.shape[0], device=rows.device) < 0.5  # [B] bool
+            for key in keys:
+                t = batch[key]  # [B, C, H, W] pictures or [B, H, W] label maps: the width is the last axis
+                shape = (-1,) + (1,) * (t.dim() - 1)
+                flipped = torch.where(coin.view(shape), t.flip(-1), t)
+                batch[key] = flipped.contiguous(memory_format=self.memory_format) if t.dim() == 4 else flipped
 
     def _domain_b(self, index: int) -> torch.Tensor:
         """Batch ``index`` of domain B as float [B, C, H, W] in -1..1, from B's own permutation per B-epoch."""

@@ -18,7 +18,7 @@ import torch
 from gan_backend.config import Config
 from gan_backend.data import load_data
 from gan_backend.engine import checkpoint as ckpt
-from gan_backend.engine.batches import Batcher
+from gan_backend.engine.batches import Batcher, fitted_batch_size, small_data_notices
 from gan_backend.engine import distributed as dist
 from gan_backend.engine.devices import resolve_device
 from gan_backend.engine.fastpaths import configure_backends
@@ -66,14 +66,19 @@ class Trainer:
         # anywhere (the app's renderers use one), so a training thread must not rely on the default.
         torch.set_num_threads(cfg.train.num_threads or default_threads())
         data = load_data(cfg)
+        # A folder smaller than the batch trains with a smaller batch (saved in config.json, so a resume agrees).
+        batch_size = fitted_batch_size(data, cfg.train.batch_size, info.world)
+        notices = small_data_notices(data, cfg.train.batch_size, batch_size)
+        cfg.train.batch_size = batch_size
         torch.manual_seed(cfg.train.seed)  # weights and noise: same seed, same run (and the same on every rank)
         task = TASKS.get(task_name_for(cfg))(cfg, data, device, info.rank, info.world)
+        task.notices.extend(notices)
         if cfg.run.eval_every > 0:
             from gan_backend.metrics.evaluate import check_task
 
             check_task(task)  # an unmeasurable metric fails now, not at the first evaluation
         batcher = Batcher(data, cfg.train.batch_size, cfg.train.seed, device, cfg.train.channels_last,
-                          info.rank, info.world)
+                          info.rank, info.world, flip=cfg.data.flip)
         if run is None:
             path = dist.broadcast_str(str(cfg.run.run_dir or default_run_dir(cfg)), info)
             run = RunDir.create(path, cfg) if info.main else RunDir(path)

@@ -32,7 +32,8 @@ def signal_name(signum: int) -> str:
 def stop_on_signals(stop: threading.Event, on_first: Callable[[int], None] | None = None) -> Iterator[list[int]]:
     """While inside, the stop signals set ``stop``; yields the list of signals received (first one first).
 
-    ``on_first(signum)`` runs once, on the first signal (e.g. to print "stopping..."). Outside the main
+    ``on_first(signum)`` runs once, on the first signal (e.g. to print "stopping..."). After a signal, the
+    stop signals stay ignored when the block ends (the process is on its way out). Outside the main
     thread signal handlers cannot be installed; then nothing is changed and the list stays empty.
     """
     received: list[int] = []
@@ -50,8 +51,10 @@ def stop_on_signals(stop: threading.Event, on_first: Callable[[int], None] | Non
     try:
         yield received
     finally:
+        # Once asked to stop, further signals (a scheduler repeating SIGTERM) must not kill the process while
+        # it reports and exits: they are ignored from here on. Otherwise the previous handlers come back.
         for s, old in previous.items():
-            signal.signal(s, old)
+            signal.signal(s, signal.SIG_IGN if received else old)
 
 
 def call_forwarding_signals(cmd: list[str]) -> int:

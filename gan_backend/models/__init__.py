@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch.nn as nn
 
-from gan_backend.models import cdcgan, dcgan, mlp, sngan  # noqa: F401  (imported to register)
+from gan_backend.models import cdcgan, dcgan, fastgan, mlp, sngan  # noqa: F401  (imported to register)
 from gan_backend.models import pix2pix, spade  # noqa: F401  (paired models)
 from gan_backend.models import cyclegan  # noqa: F401  (unpaired models)
 from gan_backend.models.base import MODELS, ModelSpec, UnsupportedShapeError

@@ -39,11 +39,18 @@ def wait_for_steps(run: Path, proc: subprocess.Popen, at_least: int, timeout: fl
     raise AssertionError(f"the run did not reach step {at_least}: {proc.communicate()[1][-2000:]}")
 
 
-def stop_with(sig: int, run: Path) -> tuple[int, str, int]:
-    """Start a run, send ``sig`` once it has logged a few steps; (exit code, stderr, checkpoint step)."""
+def stop_with(sig: int, run: Path, repeat: bool = False) -> tuple[int, str, int]:
+    """Start a run, send ``sig`` once it has logged a few steps (``repeat``: again every 20 ms until it has
+    ended, so some arrive while the checkpoint is written); (exit code, stderr, checkpoint step)."""
     proc = cli("train", "--steps", STEPS, "--run-dir", run, *ARGS)
     wait_for_steps(run, proc, 10)
     proc.send_signal(sig)
+    while repeat and proc.poll() is None:
+        time.sleep(0.02)
+        try:
+            proc.send_signal(sig)
+        except ProcessLookupError:
+            break
     _, err = proc.communicate(timeout=120)
     state = torch.load(run / "checkpoints" / "last.pt", map_location="cpu", weights_only=True)
     return proc.returncode, err, int(state["step"])
@@ -75,3 +82,10 @@ def test_hangup_and_ctrl_c_stop_cleanly_too(tmp_path, sig):
     code, err, step = stop_with(sig, tmp_path / "run")
     assert code == 128 + sig and step >= 10, err
     assert "Traceback" not in err
+
+
+def test_more_signals_during_the_checkpoint_write_change_nothing(tmp_path):
+    code, err, step = stop_with(signal.SIGTERM, tmp_path / "run", repeat=True)
+    assert code == 128 + signal.SIGTERM and step >= 10, err
+    assert err.count("finishing the step and saving a checkpoint") == 1 and "Traceback" not in err
+    assert not list((tmp_path / "run" / "checkpoints").glob(".*.tmp"))  # no torn temporary file left behind
