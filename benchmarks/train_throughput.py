@@ -5,7 +5,11 @@
 Same networks (dcgan, ngf = ndf = 64), batch 64, 3x64x64 synthetic data, non-saturating loss, Adam, no EMA,
 in both loops. Each measurement runs in a fresh process (so peak resident memory is comparable), and
 engine and bare runs alternate over several rounds so that a noisy machine hurts both alike; the best
-round of each counts. Ends with `RESULT engine_vs_bare=R1 engine_vs_peak=R2 mem_vs_bare=R3`.
+round of each counts. The engine runs without augmentation (train.augment=none, like the bare loop); two
+more engine runs price D's augmentation: ``aug_cost`` is the extra time per step with ADA at p=0.5
+(ada's default pipeline, the "auto" choice for small data) and ``aug_cost_diffaug`` with DiffAugment, both
+as fractions of the plain engine step. Ends with
+`RESULT engine_vs_bare=R1 engine_vs_peak=R2 mem_vs_bare=R3 aug_cost=R4 aug_cost_diffaug=R5`.
 """
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 BATCH, SIZE, WIDTH, LATENT, N_IMAGES = 64, 64, 64, 100, 1024
+ADA_P = 0.5  # ADA's probability held fixed for the augmentation cost
+AUGMENT = {"engine": "none", "engine_diffaug": "diffaug", "engine_ada": "ada"}  # child kind -> train.augment
 
 
 def synthetic_images():
@@ -39,7 +45,7 @@ def register_synthetic():
             lambda seed=0, n=None: ArrayDataset("bench:noise64", "image", synthetic_images()))
 
 
-def run_engine(steps: int) -> dict:
+def run_engine(steps: int, augment: str = "none") -> dict:
     import torch
 
     from gan_backend.config import Config
@@ -55,7 +61,10 @@ def run_engine(steps: int) -> dict:
     cfg.train.steps = warm + steps
     cfg.run.log_every, cfg.run.sample_every, cfg.run.checkpoint_every = warm, 10**9, 10**9
     cfg.run.run_dir = tempfile.mkdtemp(prefix="bench-engine-")
+    cfg.train.augment, cfg.train.ada_kimg = augment, 1e12  # ada: p stays at ADA_P
     trainer = Trainer.new(cfg)
+    if trainer.task.augment.ada is not None:
+        trainer.task.augment.ada.p = ADA_P
     marks = {}
     for item in trainer.run():
         if isinstance(item, TrainReport):
@@ -158,14 +167,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=8, help="timed steps per measurement")
     ap.add_argument("--rounds", type=int, default=3, help="alternating engine/bare/peak rounds")
-    ap.add_argument("--child", choices=["engine", "bare", "peak"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["bare", "peak", *AUGMENT], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps({"engine": run_engine, "bare": run_bare, "peak": run_peak}[args.child](args.steps)))
+        run = {"bare": run_bare, "peak": run_peak}.get(args.child)
+        print(json.dumps(run(args.steps) if run else run_engine(args.steps, AUGMENT[args.child])))
         return
-    rows = {"engine": [], "bare": [], "peak": []}
+    rows = {"engine": [], "bare": [], "peak": [], "engine_diffaug": [], "engine_ada": []}
     for r in range(args.rounds):
-        for kind in ("bare", "engine", "peak"):
+        for kind in ("bare", "engine", "peak", "engine_diffaug", "engine_ada"):
             rows[kind].append(child(kind, args.steps))
             print(f"round {r + 1} {kind}: {rows[kind][-1]}", flush=True)
     fpi = flops_per_image()
@@ -179,7 +189,11 @@ def main() -> None:
     for name, ips, mem in (("bare", bare, mem_b), ("engine", eng, mem_e)):
         print(f"{name:8s} {ips:9.1f} {ips * fpi / 1e9:8.1f} {ips * fpi / peak:8.1%} {mem:12.0f}")
     print(f"{'peak':8s} {'':9s} {peak / 1e9:8.1f}  (best fp32 conv forward)")
-    print(f"RESULT engine_vs_bare={eng / bare:.3f} engine_vs_peak={eng * fpi / peak:.3f} mem_vs_bare={mem_e / mem_b:.3f}")
+    # Extra time per step = (1 / augmented rate) / (1 / plain rate) - 1.
+    cost = {k: eng / max(x["images_per_sec"] for x in rows[f"engine_{k}"]) - 1 for k in ("ada", "diffaug")}
+    print(f"aug_cost: ada at p={ADA_P} {cost['ada']:+.1%}, diffaug {cost['diffaug']:+.1%} time per step vs none")
+    print(f"RESULT engine_vs_bare={eng / bare:.3f} engine_vs_peak={eng * fpi / peak:.3f} mem_vs_bare={mem_e / mem_b:.3f} "
+          f"aug_cost={cost['ada']:.3f} aug_cost_diffaug={cost['diffaug']:.3f}")
 
 
 if __name__ == "__main__":

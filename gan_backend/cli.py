@@ -72,7 +72,7 @@ def add_commands(sub) -> None:
     s.add_argument("--latent", help="JSON latent file saved by the explorer")
     s.add_argument("--device", default="cpu")
 
-    ev = sub.add_parser("eval", help="measure a trained run: FID, KID, precision/recall, mode coverage")
+    ev = sub.add_parser("eval", help="measure a trained run: FID, KID, precision/recall, mode coverage, copies")
     ev.add_argument("run_dir", help="run directory (its last.pt) or checkpoint file, e.g. RUN/checkpoints/best.pt")
     ev.add_argument("--n", type=int, default=1000, help="generated samples, and real ones to compare with")
     ev.add_argument("--inception", metavar="FILE",

@@ -80,6 +80,10 @@ class TrainConfig:
     instance_noise: float = 0.0  # std of Gaussian noise added to D's inputs, annealed to 0 over the run
     ema: float = 0.999  # decay of the exponential moving average of G used for samples (0 = off)
     num_threads: int = 0  # CPU threads for torch (0 = torch's default)
+    augment: str = "auto"  # D's inputs: "none", "diffaug", "ada" or "auto" (ada under 20k pictures): few pictures let D memorise
+    augment_policy: str = "color,translation,cutout"  # diffaug's ops in order (gan_backend.augment.OPS): DiffAugment's three
+    ada_target: float = 0.6  # ada: target of r_t = E[sign(D(real))]; p rises while D is surer of the reals than this
+    ada_kimg: float = 500.0  # ada: thousands of images for p to go 0 -> 1 (the paper's 500; lower it for short CPU runs)
 
 
 # The ``train`` fields safe to change while training (TrainControl.change): the one list, which the

@@ -14,6 +14,10 @@ def create_app():
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if not hasattr(app, "gui_thread_collector"):
+        from studio.gui_gc import GuiThreadCollector
+
+        app.gui_thread_collector = GuiThreadCollector(app)  # see studio/gui_gc.py: no freezes on worker threads
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setStyle("Fusion")  # follows light/dark palettes consistently on every platform

@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self._run_loader.finished.connect(self._on_run_loaded)
         self._run_loader.failed.connect(self._on_run_failed)
         self.browser.dataset_opened.connect(self._on_dataset_opened)
+        self.browser.recipe_chosen.connect(lambda recipe: self.panel.apply_recipe(recipe.fields, recipe.why))
         self.browser.dataset_failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.panel.start_requested.connect(self.start_training)
         self.panel.widgets["train.device"].currentIndexChanged.connect(self._update_status)
@@ -351,3 +352,4 @@ class MainWindow(QMainWindow):
         for loader in (self._catalog_loader, self._run_loader):
             loader.shutdown()
         self.browser.shutdown()
+        self.gallery.shutdown()

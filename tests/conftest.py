@@ -47,6 +47,29 @@ def _qsettings_in_tmp(request, tmp_path_factory):
     yield folder
 
 
+@pytest.fixture(scope="session")
+def _gui_thread_collector(qapp):
+    """As the app does (studio/gui_gc.py): cyclic garbage, Qt objects included, is collected on the GUI thread."""
+    from studio.gui_gc import GuiThreadCollector
+
+    collector = GuiThreadCollector(qapp)
+    yield collector
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_gui_thread(request):
+    """Widgets a test leaves in reference cycles are freed here, on the GUI thread, before the next test."""
+    if not _uses_qt(request):
+        yield
+        return
+    request.getfixturevalue("_gui_thread_collector")
+    yield
+    import gc
+
+    gc.collect()
+
+
 @pytest.fixture(autouse=True)
 def _dangling_qthreads(request, monkeypatch):
     if not _uses_qt(request):

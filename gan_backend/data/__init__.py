@@ -4,7 +4,7 @@
 * :mod:`~gan_backend.data.disk`: read from files (mnist, cifar10, folder, npz, paired, unpaired, labels)
 * plumbing: ``base`` (ArrayDataset, the DATASETS registry), ``loading`` (open_dataset, load_data),
   ``scan`` / ``decode`` / ``pipeline`` / ``cache`` (reading picture folders), ``transforms``, ``noise``,
-  ``export``
+  ``export``, ``recipes`` (a first training recipe for a folder of pictures)
 """
 from gan_backend.data.base import DATASETS, ArrayDataset, DatasetError, DatasetReport, SkippedFile, resolve
 from gan_backend.data import builtin, disk  # noqa: F401  (importing them registers every dataset)

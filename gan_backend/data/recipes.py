@@ -9,7 +9,6 @@ flips to stop D memorising them, small pictures train at 32 px, and more picture
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from gan_backend.data.base import DatasetReport
@@ -19,6 +18,7 @@ BATCH = 64  # the recipe's batch; the engine clamps it to a smaller folder
 SMALL_SIDE = 64  # pictures whose median shorter side is below this train at TINY_SIZE
 SIZE, TINY_SIZE = 64, 32
 FEW = 1000  # below this many pictures D memorises them quickly: augment
+ADA_KIMG_FEW = 50  # ADA's p may go from 0 to 1 in 50k images (~800 steps at batch 64) instead of the paper's 500k
 # (at least this many pictures, steps): more pictures are worth more steps before they are all seen often
 STEPS = ((0, 3000), (FEW, 10_000), (10_000, 20_000))
 
@@ -41,9 +41,10 @@ def recipe_for(report: DatasetReport) -> Recipe | None:
     steps = max(s for at_least, s in STEPS if n >= at_least)
     fields: dict[str, object] = {"model.name": MODEL, "data.image_size": size, "data.flip": True,
                                  "train.batch_size": min(BATCH, n), "train.steps": steps}
-    augment = _augment_for(n)
-    if augment:
-        fields["train.augment"] = augment
+    augment = "ada" if n < FEW else "auto"
+    fields["train.augment"] = augment
+    if n < FEW:  # the paper's controller (500 kimg from p=0 to 1) barely moves in a CPU run of a few thousand steps
+        fields["train.ada_kimg"] = ADA_KIMG_FEW
     why = (f"{n} picture{'s' if n != 1 else ''} of median side {side} px: {MODEL} at {size} px, "
            f"{steps:,} steps, flips{', ' + augment + ' augmentation' if augment else ''}")
     if n == 1:
@@ -55,12 +56,3 @@ def _median_side(report: DatasetReport) -> int:
     """The shorter side of the median picture on disk (of the decoded shape when sizes were not recorded)."""
     w, h = report.sizes_seen.get("median", (report.shape[1], report.shape[0]))
     return int(min(w, h))
-
-
-def _augment_for(n: int) -> str:
-    """ADA for few pictures, "auto" for more, when the config has ``train.augment`` ("" when it does not)."""
-    from gan_backend.config import TrainConfig
-
-    if "augment" not in {f.name for f in dataclasses.fields(TrainConfig)}:
-        return ""
-    return "ada" if n < FEW else "auto"

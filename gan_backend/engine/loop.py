@@ -15,6 +15,7 @@ from typing import Iterator
 
 import torch
 
+from gan_backend.augment import check_augment
 from gan_backend.config import Config
 from gan_backend.data import load_data
 from gan_backend.engine import checkpoint as ckpt
@@ -31,6 +32,9 @@ from gan_backend.models import MODELS
 from gan_backend.tasks import TASKS, Task, task_name_for
 
 
+REPORTED = ("aug_",)  # prefixes of task statistics logged as they are, besides losses (augmentation: aug_p, aug_rt)
+
+
 class TrainingError(RuntimeError):
     """The run cannot go on (non-finite loss); the message names the step and the loss."""
 
@@ -45,6 +49,7 @@ def default_threads() -> int:
 def check_names(cfg: Config) -> None:
     """Fail fast, before any data is generated, on a misspelt registry name."""
     MODELS.entry(cfg.model.name), LOSSES.entry(cfg.loss.name), PENALTIES.entry(cfg.loss.penalty)
+    check_augment(cfg.train)
 
 
 class Trainer:
@@ -320,7 +325,7 @@ class Trainer:
             d_real=stats.get("d_real", math.nan), d_fake=stats.get("d_fake", math.nan),
             d_output=getattr(getattr(task, "loss", None), "output", "critic"),
             grad_norm_d=stats.get("grad_norm_d", math.nan), grad_norm_g=stats.get("grad_norm_g", math.nan),
-            lr_d=task.lr("D"), lr_g=task.lr("G"))
+            lr_d=task.lr("D"), lr_g=task.lr("G"), extras={k: v for k, v in stats.items() if k.startswith(REPORTED)})
         self._log(report.to_row())
         while task.notices:
             self._log({"step": self.step, "event": "notice", "message": task.notices.pop(0)})

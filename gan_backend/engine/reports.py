@@ -26,11 +26,13 @@ class TrainReport:
     grad_norm_g: float  # L2 norm of G's gradient at the report step
     lr_d: float
     lr_g: float
+    extras: dict[str, float] = field(default_factory=dict)  # further task statistics: aug_p, aug_rt (ADA)
 
     def to_row(self) -> dict:
         """Flat dict for one metrics.jsonl line."""
         row = asdict(self)
         row.update(row.pop("losses"))
+        row.update(row.pop("extras"))
         return row
 
 

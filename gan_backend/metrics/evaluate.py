@@ -6,7 +6,9 @@
 
 Images are compared in a feature space (:mod:`gan_backend.metrics.features`); 2-D points directly in
 the plane, plus the modes covered and high-quality share (VEEGAN / Unrolled GAN) for ring8 and grid25.
-With a classifier, the class histogram of the samples shows mode collapse on image data.
+With a classifier, the class histogram of the samples shows mode collapse on image data. `eval` of an image
+run also reports ``copies`` (:mod:`gan_backend.metrics.memorisation`): the share of samples that sit on a
+training picture, in the feature space and in pixels.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from gan_backend.metrics.classifier import SmallClassifier, probabilities
 from gan_backend.metrics.frechet import fid
 from gan_backend.metrics.kernel import kid
 from gan_backend.metrics.manifold import precision_recall
+from gan_backend.metrics.memorisation import copy_check, flat
 from gan_backend.metrics.modes import MODES, mode_coverage
 
 EVAL_SEED = 2024  # latents of evaluated samples: the same for every evaluation of every run
@@ -33,6 +36,8 @@ CHUNK = 500  # samples generated and embedded per progress tick
 # that subsets differ and their spread is an error bar.
 KID_SUBSETS, KID_SUBSET = 20, 1000
 PR_K = 3  # k of the k-NN manifolds of precision/recall
+COPIES_REFERENCE = 5000  # training items searched for copies (all of a smaller set; a bigger one is sampled)
+SMALL_SET = 2000  # under this many training items KID leads: FID is biased upward at few samples
 # Metrics that can choose checkpoints/best.pt, and whether lower or higher is better.
 DIRECTIONS = {"fid": "min", "kid": "min", "precision": "max", "recall": "max", "modes_covered": "max",
               "high_quality": "max", "classes_covered": "max", "class_entropy": "max"}
@@ -58,9 +63,11 @@ class Evaluator:
             return np.asarray(samples, np.float64)
         return _chunked(self.space.embed, samples, "features", progress)
 
-    def score(self, samples: np.ndarray, labels: np.ndarray | None = None, progress: Progress | None = None) -> dict:
-        """Every metric this dataset supports for ``samples``; ``labels``: the classes a conditional G was given."""
-        feats = self.embed(samples, progress)
+    def score(self, samples: np.ndarray, labels: np.ndarray | None = None, progress: Progress | None = None,
+              feats: np.ndarray | None = None) -> dict:
+        """Every metric this dataset supports for ``samples``; ``labels``: the classes a conditional G was given;
+        ``feats``: the samples' features when already embedded."""
+        feats = self.embed(samples, progress) if feats is None else feats
         if progress:
             progress("metrics", 0, 1)
         out = {"fid": fid(feats, self.real)}
@@ -216,14 +223,38 @@ def evaluate(path: str | Path, n: int = 1000, inception: str | Path | None = Non
         raise fs.EvalError(f"{path}: a {gen.meta.get('task')} run; eval measures GAN runs ({', '.join(GAN_TASKS)})")
     if gen.meta.get("data_kind") == "image" and not inception:
         fs.image_space(dataset, tuple(gen.meta["shape"]))  # fail before generating the real data set
-    ev = build_evaluator(load_data(gen.cfg), dataset, n, inception, progress)
+    data = load_data(gen.cfg)
+    ev = build_evaluator(data, dataset, n, inception, progress)
     labels = torch.arange(n) % gen.num_classes if gen.num_classes else None
     samples = _generate(gen, gen.latents(n, EVAL_SEED), labels, ev.kind == "points", progress)
-    result = ev.score(samples, None if labels is None else labels.numpy(), progress)
+    feats = ev.embed(samples, progress)
+    result = ev.score(samples, None if labels is None else labels.numpy(), progress, feats=feats)
+    if ev.kind == "image":
+        result.update(copies(ev, data.x, n, samples, feats, progress))
     note = fs.classifier_note(dataset) if ev.space and not inception else ""
     return {"run": str(path), "step": gen.step, "dataset": dataset, "n": n, "n_real": len(ev.real),
-            "features": ev.space.name if ev.space else "2-D coordinates", "note": note,
+            "n_train": len(data), "features": ev.space.name if ev.space else "2-D coordinates", "note": note,
             "class_names": ev.class_names, **result}
+
+
+def copies(ev: Evaluator, train: np.ndarray, n: int, samples: np.ndarray, feats: np.ndarray,
+           progress: Progress | None = None) -> dict:
+    """Share of ``samples`` that sit on a training picture, in ``ev``'s features and in pixels (memorisation).
+
+    ``train``: the run's training images uint8 [M, H, W, C], of which up to COPIES_REFERENCE are searched.
+    """
+    if len(train) <= n:  # build_evaluator embedded the whole training set already
+        reference, ref_feats = train, ev.real
+    else:
+        reference = _pick(train, COPIES_REFERENCE)
+        relabel = (lambda _stage, done, total: progress("training features", done, total)) if progress else None
+        ref_feats = ev.embed(reference, relabel)
+    in_features = copy_check(feats, ref_feats)
+    same_shape = samples.shape[1:] == reference.shape[1:]
+    in_pixels = copy_check(flat(samples), flat(reference)) if same_shape else None
+    return {"copies": in_features.share, "copies_pixels": in_pixels.share if in_pixels else float("nan"),
+            "copies_reference": len(reference), "copies_threshold": in_features.threshold,
+            "copies_pixels_threshold": in_pixels.threshold if in_pixels else float("nan")}
 
 
 def _generate(gen, z: torch.Tensor, labels: torch.Tensor | None, points: bool, progress: Progress | None) -> np.ndarray:
@@ -241,8 +272,16 @@ def format_result(r: dict) -> list[str]:
     """Lines for the terminal, one metric per line."""
     lines = [f"{r['run']} at step {r['step']} ({r['dataset']}): {r['n']} samples vs {r['n_real']} real",
              f"features: {r['features']}"] + ([f"note: {r['note']}"] if r.get("note") else [])
-    lines += [f"FID        {r['fid']:.4f}", f"KID        {r['kid']:.5f} +- {r['kid_std']:.5f}",
-              f"precision  {r['precision']:.3f}", f"recall     {r['recall']:.3f}"]
+    fid_line, kid_line = f"FID        {r['fid']:.4f}", f"KID        {r['kid']:.5f} +- {r['kid_std']:.5f}"
+    if r.get("n_train", SMALL_SET) < SMALL_SET:
+        lines += [kid_line, f"{fid_line}  (biased upward at few samples: with {r['n_train']} training items, "
+                            f"compare runs by KID)"]
+    else:
+        lines += [fid_line, kid_line]
+    lines += [f"precision  {r['precision']:.3f}", f"recall     {r['recall']:.3f}"]
+    if "copies" in r:
+        lines.append(f"copies     {r['copies']:.1%} in features, {r['copies_pixels']:.1%} in pixels (samples closer "
+                     f"to one of {r['copies_reference']} training items than half their typical spacing)")
     if "modes_covered" in r:
         lines.append(f"modes covered {r['modes_covered']}/{r['modes_total']}, high quality {r['high_quality']:.1%}")
     if "classes_covered" in r:

@@ -1,4 +1,5 @@
-"""Feature spaces for evaluation: the classifiers shipped in ``gan_backend/resources/classifiers/`` and, when the user
+"""Feature spaces for evaluation: the classifiers shipped in ``gan_backend/resources/classifiers/``, a seeded
+random conv net for a user's own pictures (:mod:`~gan_backend.metrics.random_features`) and, when the user
 gives its weights file, Inception-v3 (never downloaded).
 
 A feature space turns uint8 images [N, H, W, C] into float64 features [N, D]; FID, KID and
@@ -21,6 +22,7 @@ from gan_backend.engine.checkpoint import CheckpointError
 from gan_backend.errors import first_line
 from gan_backend.images import grey_to_rgb
 from gan_backend.metrics.classifier import SmallClassifier, features, load_classifier
+from gan_backend.metrics.random_features import FEATURE_DIM, SEED, random_features
 
 CLASSIFIER_DIR = resources.path("classifiers")
 # Dataset -> (shipped file, image shape (C, H, W), class names); written by scripts/train_classifiers.py.
@@ -28,6 +30,8 @@ SHIPPED = {"glyphs": ("glyphs.pt", (1, 28, 28), [str(d) for d in range(10)]),
            "shapes": ("shapes.pt", (3, 32, 32), ["circle", "square", "triangle", "star"])}
 # "kind:PATH" datasets measured with another dataset's classifier: MNIST digits are 28x28 grey digits 0-9.
 BORROWED = {"mnist": "glyphs"}
+# "kind:PATH" datasets of a user's own pictures: no classifier knows them, so a seeded random conv net measures them.
+RANDOM_KINDS = ("folder", "npz")
 INCEPTION_SIDE = 299  # Inception-v3's input side
 INCEPTION_BATCH = 32  # images per forward: [32, 3, 299, 299] floats is ~34 MB
 
@@ -47,8 +51,9 @@ class FeatureSpace:
 def supported_text() -> str:
     """One phrase listing what `eval` can measure, for error messages."""
     kinds = ", ".join(f"{k}:PATH (with the {v} classifier)" for k, v in BORROWED.items())
-    return (f"image datasets {', '.join(SHIPPED)}, {kinds}, toy2d:* points, or any image dataset with "
-            f"--inception FILE")
+    own = ", ".join(f"{k}:PATH" for k in RANDOM_KINDS)
+    return (f"image datasets {', '.join(SHIPPED)}, {kinds}, {own} (with random conv features), toy2d:* points, "
+            f"or any image dataset with --inception FILE")
 
 
 def classifier_name(dataset: str) -> str | None:
@@ -82,6 +87,12 @@ def shipped_classifier(name: str) -> SmallClassifier:
 def classifier_space(name: str) -> FeatureSpace:
     model = shipped_classifier(name)
     return FeatureSpace(f"{name} classifier ({SHIPPED[name][0]}, 128-d)", lambda images: features(model, images))
+
+
+def random_space() -> FeatureSpace:
+    """Features of a fixed random conv net: colour, texture and layout statistics, not semantics."""
+    return FeatureSpace(f"random conv features (seed {SEED}, {FEATURE_DIM}-d: colour, texture, layout; "
+                        f"not semantics)", random_features)
 
 
 # --- Inception-v3 ---
@@ -130,10 +141,12 @@ def inception_space(path: str | Path) -> FeatureSpace:
 
 def image_space(dataset: str, shape: tuple[int, int, int], inception: str | Path | None = None) -> FeatureSpace:
     """The feature space for an image dataset with images of ``shape`` (C, H, W): Inception when given,
-    else the dataset's shipped classifier."""
+    else the dataset's shipped classifier, else (a user's own pictures) the random conv net."""
     if inception:
         return inception_space(inception)
     name = classifier_name(dataset)
+    if name is None and dataset.partition(":")[0] in RANDOM_KINDS:
+        return random_space()
     if name is None:
         raise EvalError(f"no shipped classifier for dataset {dataset!r}; supported: {supported_text()}")
     check_size(name, shape)

@@ -5,6 +5,8 @@ A factory registered in :data:`MODELS` takes a :class:`ModelSpec` and returns ``
 - ``G(z, y=None)``: z float [B, latent_dim] (y int64 [B] for conditional models) -> images
   float [B, C, H, W] in -1..1 (tanh), or points float [B, 2] (no tanh) for point data.
 - ``D(x, y=None)``: -> raw scores float [B] (logits / critic values; no sigmoid).
+- Optional: a D with ``has_real_aux_loss = True`` also takes ``aux=True`` and returns ``(scores, loss)``, a
+  self-supervised scalar the GAN task adds to D's loss on reals and logs as ``loss_d_recon`` (``models/fastgan.py``).
 
 Factories raise :class:`UnsupportedShapeError` naming the sizes they support when the data does not fit.
 """

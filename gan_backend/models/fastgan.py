@@ -3,11 +3,13 @@ Image Synthesis"): a generator and discriminator meant for a few hundred picture
 
 G: z -> 4x4 (transposed conv + BN + GLU), then per 2x step nearest upsample + 3x3 conv + BN + GLU, and
 skip-layer excitation (SLE): a low-resolution map gates the channels of a map 8x larger (into the three
-highest resolutions of 32 px and up), then 3x3 conv + tanh. D: a strided conv, residual down blocks (strided
-conv branch + average-pool branch) to 8x8, a small decoder that rebuilds the real picture at up to 32 px
-from the 8x8 features (the paper's self-supervised term, with L1 instead of LPIPS), then down to 4x4 and one
-score; spectral_norm_d wraps D's convs (BN stays, as in the paper's code). Channels: ``width * size / (2 * side)`` at each side, capped at ``8 * width`` and at least
-``width / 2``; at 64 px and width 32 that is 256 at 4x4 down to 16 at 64x64, as lean as dcgan's widths.
+highest resolutions of 32 px and up), then 3x3 conv + tanh. D: a strided conv, down blocks (mean of a
+strided-conv branch and an average-pool branch) to 8x8, a small decoder that rebuilds the real picture at up to
+32 px from the 8x8 features (the paper's self-supervised term, with L1 instead of LPIPS), then down to 4x4 and
+one score; ``spectral_norm_d`` wraps D's convs (BN stays, as in the paper's code). Unconditional.
+Channels double per halving from ``width / 2``: D has ``width * size / (2 * side)`` (at most ``8 * width``),
+G half that (at most ``4 * width``); at 64 px, width 32, D runs 32 -> 256 and G 128 -> 16 channels. A training
+step then costs ~1.5x dcgan's at the same width.
 """
 from __future__ import annotations
 
@@ -25,9 +27,13 @@ RECON_SIDE = 32  # side of the real picture D's decoder rebuilds (the picture it
 RECON_WEIGHT = 1.0  # weight of the L1 reconstruction in D's loss (the paper adds its LPIPS term unweighted)
 
 
-def channels(spec: ModelSpec, size: int, side: int) -> int:
-    """Feature channels at ``side`` x ``side`` for ``size`` px images: double per halving, within bounds."""
-    return max(4, spec.width // 2, min(8 * spec.width, spec.width * size // (2 * side)))
+def channels(spec: ModelSpec, size: int, side: int, net: str = "D") -> int:
+    """Channels at ``side`` x ``side`` for ``size`` px images: double per halving, within bounds.
+
+    G gets half of D's: its 3x3 convs feeding a GLU (2x outputs) cost ~4x a transposed conv of the same width.
+    """
+    top, per = (8 * spec.width, 2) if net == "D" else (4 * spec.width, 4)
+    return max(4, spec.width // 2, min(top, spec.width * size // (per * side)))
 
 
 def _init(module: nn.Module) -> nn.Module:
@@ -44,7 +50,7 @@ def _up_block(c_in: int, c_out: int) -> nn.Sequential:
 
 
 class SkipExcitation(nn.Module):
-    """SLE: per-channel gates in 0..1 from a low-resolution map [B, c_low, s, s] multiply a high one [B, c_high, S, S]."""
+    """SLE: per-channel gates in 0..1 from a low-res map [B, c_low, s, s] multiply a high one [B, c_high, S, S]."""
 
     def __init__(self, c_low: int, c_high: int):
         super().__init__()
@@ -68,7 +74,7 @@ class FastGANGenerator(nn.Module):
         super().__init__()
         size = check_image_spec(spec, "fastgan", FASTGAN_SIZES)
         sides = [4 * 2 ** i for i in range(int(math.log2(size // 4)) + 1)]  # 4, 8, ..., size
-        ch = {s: channels(spec, size, s) for s in sides}
+        ch = {s: channels(spec, size, s, "G") for s in sides}
         self.init = nn.Sequential(nn.ConvTranspose2d(spec.latent_dim, 2 * ch[4], 4, 1, 0, bias=False),
                                   nn.BatchNorm2d(2 * ch[4]), nn.GLU(dim=1))
         self.ups = nn.ModuleDict({str(s): _up_block(ch[s // 2], ch[s]) for s in sides[1:]})
@@ -92,7 +98,10 @@ class FastGANGenerator(nn.Module):
 
 
 class _DownBlock(nn.Module):
-    """[B, c_in, s, s] -> [B, c_out, s/2, s/2]: mean of a strided-conv branch and an average-pool branch."""
+    """[B, c_in, s, s] -> [B, c_out, s/2, s/2]: mean of a strided-conv branch and an average-pool branch.
+
+    The paper's strided branch has a second 3x3 conv; one conv keeps D as cheap as dcgan's.
+    """
 
     def __init__(self, c_in: int, c_out: int, sn: bool):
         super().__init__()
@@ -101,8 +110,7 @@ class _DownBlock(nn.Module):
             return maybe_spectral_norm(_init(nn.Conv2d(*args, bias=False)), sn)
 
         act = nn.LeakyReLU(0.2, inplace=True)
-        self.main = nn.Sequential(conv(c_in, c_out, 4, 2, 1), nn.BatchNorm2d(c_out), act,
-                                  conv(c_out, c_out, 3, 1, 1), nn.BatchNorm2d(c_out), act)
+        self.main = nn.Sequential(conv(c_in, c_out, 4, 2, 1), nn.BatchNorm2d(c_out), act)
         self.direct = nn.Sequential(nn.AvgPool2d(2), conv(c_in, c_out, 1, 1, 0), nn.BatchNorm2d(c_out), act)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -130,8 +138,8 @@ class FastGANDiscriminator(nn.Module):
         self.to_4 = _DownBlock(ch[8], ch[4], sn)
         self.score = maybe_spectral_norm(_init(nn.Conv2d(ch[4], 1, 4, 1, 0)), sn)
         self.recon_side = min(size, RECON_SIDE)
-        # The decoder stays narrow (width at 16x16, width / 2 at 32x32) whatever the size: it is a training aid.
-        dec = {8: ch[8], 16: spec.width, 32: max(4, spec.width // 2)}
+        # The decoder stays narrow (width / 2 at 16x16, width / 4 at 32x32) whatever the size: a training aid.
+        dec = {8: ch[8], 16: max(4, spec.width // 2), 32: max(4, spec.width // 4)}
         ups = [_up_block(dec[s // 2], dec[s]) for s in (16, 32) if s <= self.recon_side]
         self.decoder = _init(nn.Sequential(*ups, nn.Conv2d(dec[self.recon_side], c, 3, 1, 1), nn.Tanh()))
 
@@ -146,5 +154,5 @@ class FastGANDiscriminator(nn.Module):
 
 @MODELS.register("fastgan", data_kinds=("image",), sizes=FASTGAN_SIZES, conditional="never")
 def build_fastgan(spec: ModelSpec) -> tuple[nn.Module, nn.Module]:
-    """FastGAN (Liu et al.) for small data sets: GLU upsampling, skip-layer excitation, a self-supervised D; 32-256 px."""
+    """FastGAN (Liu et al.) for small data sets: GLU upsampling, skip-layer excitation, self-supervised D; 32-256 px."""
     return FastGANGenerator(spec), FastGANDiscriminator(spec)

@@ -93,6 +93,14 @@ class Task:
         n = t.shape[0] // self.world
         return t[self.rank * n:(self.rank + 1) * n]
 
+    def rank_mean(self, t: torch.Tensor) -> torch.Tensor:
+        """The mean of a tensor over ranks (itself in one process): for statistics every rank must agree on."""
+        if self.world <= 1:
+            return t
+        from gan_backend.engine.distributed import DistInfo, all_mean
+
+        return all_mean(t, DistInfo(self.rank, self.world))
+
     # --- shared plumbing ---
     def autocast(self):
         if self.autocast_dtype is None:

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from gan_backend.augment import DiscriminatorAugment
 from gan_backend.images import make_grid, points_picture, to_uint8
 from gan_backend.losses import LOSSES, PENALTIES, report_value
 from gan_backend.models import MODELS, ModelSpec
@@ -36,6 +37,9 @@ class GanTask(Task):
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=t.lr_d, betas=(t.beta1, t.beta2))
         self.ema_updates = 0
         self._fakes = None  # (G(z) with its graph, labels) from the last D step, for the G step
+        # What D sees (train.augment): drawn for the global batch like the noise; ADA's r_t averaged over ranks.
+        self.augment = DiscriminatorAugment(t, data, device, rank, world, reduce=self.rank_mean)
+        self.notices += self.augment.notices
         self.fixed_z, self.fixed_y = self.make_inputs(cfg.run.grid_size if data.kind == "image" else 2000,
                                                       seed=cfg.train.seed + FIXED_SEED_OFFSET)
 
@@ -53,6 +57,8 @@ class GanTask(Task):
     def load_state_dict(self, state):
         super().load_state_dict(state)
         self.ema_updates = int(state.get("ema_updates", 0))
+        if "augment" in state:  # ADA's p, exactly; checkpoints written before augmentation have none
+            self.augment.load_state_dict(state["augment"])
 
     # --- inputs ---
     def make_inputs(self, n: int, seed: int | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -102,20 +108,35 @@ class GanTask(Task):
             else:
                 with torch.no_grad():
                     fake = self.G(z, y_fake)
-            x_in, fake_in = self.d_input(x), self.d_input(fake.detach())
-            r, f = self.D_run(x_in, y), self.D_run(fake_in, y_fake)
+            x_in, fake_in = self.d_input(self.augment(x)), self.d_input(self.augment(fake.detach()))
+            r, recon = self.real_scores(x_in, y)  # recon: None unless D has a self-supervised term (fastgan)
+            f = self.D_run(fake_in, y_fake)
             loss = self.loss.d(r.float(), f.float(), **self.targets(x.shape[0]))
         # The penalty's double backward goes through the bare D: DDP does not support create_graph, and
         # its gradient hooks still fire once per parameter in the backward below.
         penalty = self.penalty(self.D, x_in, fake_in, self.cfg.loss.penalty_weight, y)
-        norm = self.optimise(loss + penalty, self.opt_d, self.D.parameters(), measure)
+        aux = recon.float() if recon is not None else 0.0
+        norm = self.optimise(loss + penalty + aux, self.opt_d, self.D.parameters(), measure)
         if self.loss.clip_weights:
             clip_weights(self.D, self.cfg.loss.clip_value)
         out = {"loss_d": loss.detach() + penalty.detach(), "penalty": penalty.detach(),
-               "d_real": report_value(self.loss, r), "d_fake": report_value(self.loss, f)}
+               "d_real": report_value(self.loss, r), "d_fake": report_value(self.loss, f),
+               **self.augment.observe(r)}  # aug_p, aug_rt under ada
+        if recon is not None:
+            out["loss_d_recon"] = recon.detach()  # logged on its own, not inside loss_d
         if norm is not None:
             out["grad_norm_d"] = norm
         return out
+
+    def real_scores(self, x_in: torch.Tensor, y: torch.Tensor | None):
+        """D's raw scores [B] on reals, and D's optional self-supervised loss on them (None for most models).
+
+        A D with ``has_real_aux_loss = True`` (fastgan's reconstruction decoder) takes ``aux=True`` and returns
+        ``(scores, loss)``; d_step adds the loss to D's and logs it as ``loss_d_recon``.
+        """
+        if getattr(self.D, "has_real_aux_loss", False):
+            return self.D_run(x_in, y, aux=True)
+        return self.D_run(x_in, y), None
 
     def g_step(self, batch, measure):
         x, y = batch["x"], self.labels(batch)
@@ -125,9 +146,9 @@ class GanTask(Task):
         self.D.requires_grad_(False)
         try:
             with self.autocast():
-                f = self.D(self.d_input(fake), y_fake)
+                f = self.D(self.d_input(self.augment(fake)), y_fake)
                 # Relativistic losses compare with D(x); the others ignore it, so skip that forward.
-                r = self.D(self.d_input(x), y) if self.loss.relativistic else f
+                r = self.D(self.d_input(self.augment(x)), y) if self.loss.relativistic else f
                 loss = self.loss.g(r.float(), f.float())
         finally:
             self.D.requires_grad_(True)
@@ -166,7 +187,7 @@ class GanTask(Task):
 
     def state_dict(self):
         self.ema_generator()
-        return {**super().state_dict(), "ema_updates": self.ema_updates}
+        return {**super().state_dict(), "ema_updates": self.ema_updates, "augment": self.augment.state_dict()}
 
     @torch.no_grad()
     def generate(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:

@@ -106,7 +106,9 @@ class PairedTask(GanTask):
             else:
                 with torch.no_grad():
                     fake = self.G(cond, z)
-            x_in, fake_in = self.d_input(x), self.d_input(fake.detach())
+            # One transform per (map, real, fake): colour on the pictures only, geometry on all three.
+            (x_aug, fake_aug), (cond,) = self.augment.apply([x, fake.detach()], [cond])
+            x_in, fake_in = self.d_input(x_aug), self.d_input(fake_aug)
             r, f = self.D_run(cond, x_in), self.D_run(cond, fake_in)
             targets = {k: v.view(-1, 1, 1, 1) for k, v in self.targets(x.shape[0]).items()}  # per picture
             loss = self.adversarial(self.loss.d, r, f, **targets)
@@ -115,7 +117,8 @@ class PairedTask(GanTask):
         if self.loss.clip_weights:
             clip_weights(self.D, self.cfg.loss.clip_value)
         out = {"loss_d": loss.detach() + penalty.detach(), "penalty": penalty.detach(),
-               "d_real": report_value(self.loss, r[0][-1]), "d_fake": report_value(self.loss, f[0][-1])}
+               "d_real": report_value(self.loss, r[0][-1]), "d_fake": report_value(self.loss, f[0][-1]),
+               **self.augment.observe(r[0][-1].flatten(1).mean(1))}  # aug_p, aug_rt under ada
         if norm is not None:
             out["grad_norm_d"] = norm
         return out
@@ -132,10 +135,12 @@ class PairedTask(GanTask):
         self.D.requires_grad_(False)  # G needs only dD/dx
         try:
             with self.autocast():
-                f = self.D(cond, self.d_input(fake))
                 needs_real = self.loss.relativistic or self.aux == "fm"
+                # Fake and real share one transform, so feature matching compares like with like.
+                pictures, (cond_in,) = self.augment.apply([fake, x] if needs_real else [fake], [cond])
+                f = self.D(cond_in, self.d_input(pictures[0]))
                 with torch.no_grad():
-                    r = self.D(cond, self.d_input(x)) if needs_real else f
+                    r = self.D(cond_in, self.d_input(pictures[1])) if needs_real else f
                 gan = self.adversarial(self.loss.g, r, f)
                 aux = self.feature_matching(r, f) if self.aux == "fm" else F.l1_loss(fake.float(), x.float())
                 loss = gan + self.aux_weight * aux

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from gan_backend.augment import resolve_mode
 from gan_backend.config import LossConfig
 from gan_backend.data.scan import spread
 from gan_backend.images import from_uint8, grey_to_rgb, make_grid, to_uint8
@@ -55,6 +56,8 @@ class UnpairedTask(Task):
     def __init__(self, cfg, data, device, rank=0, world=1):
         super().__init__(cfg, data, device, rank, world)
         check_unpaired_data(data, world)
+        notice = resolve_mode(cfg.train, data)[1]  # augmentation is not wired into CycleGAN's two Ds yet
+        self.notices += [notice] if notice else []
         meta = MODELS.entry(cfg.model.name).meta
         # Config's default loss suits the unconditional GANs; CycleGAN defaults to its paper's LSGAN.
         name = meta.get("loss", "lsgan") if cfg.loss.name == LossConfig().name else cfg.loss.name

@@ -49,6 +49,7 @@ class Catalog:
     devices: list[DeviceChoice]
     comments: dict[str, str]  # "train.lr_d" -> the field's one-line why
     defaults: dict[str, object]  # "train.lr_d" -> default value
+    options: dict[str, list[str]] = field(default_factory=dict)  # "data.crop" -> its valid values, for combos
 
     def path_kinds(self) -> list[Choice]:
         """Dataset kinds that read a file or folder: layout-specific ones first, then the generic ones."""
@@ -82,7 +83,16 @@ def load_catalog() -> Catalog:
     return Catalog(
         datasets=choices(DATASETS), models=choices(MODELS),
         losses=choices(LOSSES, lambda e: {"output": e.obj.output, "default_penalty": e.obj.default_penalty}),
-        penalties=choices(PENALTIES), devices=_devices(list_devices()), comments=comments, defaults=defaults)
+        penalties=choices(PENALTIES), devices=_devices(list_devices()), comments=comments, defaults=defaults,
+        options=_options())
+
+
+def _options() -> dict[str, list[str]]:
+    """The valid values of the string config fields the panel offers as fixed lists."""
+    from gan_backend.augment import MODES as AUGMENT_MODES
+    from gan_backend.data.pipeline import CROPS
+
+    return {"data.crop": list(CROPS), "train.augment": list(AUGMENT_MODES)}
 
 
 def _devices(found) -> list[DeviceChoice]:

@@ -32,18 +32,24 @@ class DatasetInfo:
 class DatasetBrowser(QWidget):
     """Registry datasets plus "Open folder/file..."; summary, thumbnail grid, skipped-files report.
 
+    A folder of pictures also offers "Train on these N pictures": a recipe for its size
+    (``gan_backend.data.recipes``) that fills the training panel; it does not start training.
+
     Signals:
         dataset_opened(object): a :class:`DatasetInfo` once a dataset loaded
         dataset_failed(str): the one-line reason a dataset could not be opened
+        recipe_chosen(object): the ``Recipe`` of the opened folder, when its button is clicked
     """
 
     dataset_opened = Signal(object)
     dataset_failed = Signal(str)
+    recipe_chosen = Signal(object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.catalog: Catalog | None = None
         self.current: DatasetInfo | None = None
+        self.recipe = None  # the opened folder's Recipe, or None
         self._loader = BackgroundCall("dataset-loader", self)
         self._loader.finished.connect(self._on_loader_finished)
         self._loader.failed.connect(self._on_loader_failed)
@@ -75,6 +81,7 @@ class DatasetBrowser(QWidget):
 
         self.summary = QLabel("Choose a dataset, or drop a folder on the window.", wordWrap=True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.recipe_button = QPushButton(visible=False, clicked=self._on_recipe_clicked)
         self.model = ThumbnailModel(parent=self)
         self.grid = ThumbnailGrid(self.model)
         self.scatter = pg.PlotWidget()
@@ -91,6 +98,7 @@ class DatasetBrowser(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.path_row)
         layout.addWidget(self.summary)
+        layout.addWidget(self.recipe_button)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.skipped)
 
@@ -192,7 +200,25 @@ class DatasetBrowser(QWidget):
             self.model.set_images(data.x, data.labels, data.class_names)
             self.pages.setCurrentWidget(self.grid)
         self._show_skipped(report.skipped)
+        self._offer_recipe(spec, report)
         self.dataset_opened.emit(self.current)
+
+    def _offer_recipe(self, spec: str, report) -> None:
+        """Show "Train on these N pictures" for a folder of single pictures opened from disk."""
+        from gan_backend.data.recipes import recipe_for
+
+        on_disk = self.catalog is not None and any(spec.startswith(f"{c.kind}:") for c in self.catalog.path_kinds())
+        self.recipe = recipe_for(report) if on_disk else None
+        if self.recipe is not None:
+            n = report.count
+            self.recipe_button.setText(f"Train on these {n:,} picture{'s' if n != 1 else ''}")
+            self.recipe_button.setToolTip(f"Fill the training panel with a recipe for this folder: {self.recipe.why}")
+        self.recipe_button.setVisible(self.recipe is not None)
+
+    @Slot()
+    def _on_recipe_clicked(self) -> None:
+        if self.recipe is not None:
+            self.recipe_chosen.emit(self.recipe)
 
     def _show_skipped(self, skipped) -> None:
         self.skipped_list.clear()
@@ -201,6 +227,8 @@ class DatasetBrowser(QWidget):
         self.skipped.setVisible(bool(skipped))
 
     def _show_error(self, message: str) -> None:
+        self.recipe = None
+        self.recipe_button.setVisible(False)
         self.summary.setText(f"<span style='color:#d03030'><b>Could not open the dataset.</b></span><br>"
                              f"{html.escape(message)}")
         self.dataset_failed.emit(message)

@@ -1,4 +1,5 @@
-"""SampleGallery: the fixed-noise grid over the run's timeline; zoom, pick a sample, export PNG/GIF."""
+"""SampleGallery: the fixed-noise grid over the run's timeline; zoom, pick a sample (shown beside the training
+picture nearest it, to see whether G copies), export PNG/GIF."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMessageBox, QP
 from studio.state.gallery import GalleryState
 from studio.widgets.image_canvas import ImageCanvas
 from studio.widgets.qimage import to_pixmap
+from studio.workers.nearest import NearestPictureFinder
 
 PREVIEW_SIZE = 128
 
@@ -19,6 +21,8 @@ class SampleGallery(QWidget):
     """Shows a :class:`GalleryState`: the grid at the timeline position and the picked sample.
 
     Signals: sample_selected(object): the ``SampleSelection`` the user clicked (for the latent explorer).
+    ``nearest`` finds the training picture nearest the picked sample; its ``found`` / ``failed`` fill
+    ``nearest_preview`` and ``nearest_info``.
     """
 
     sample_selected = Signal(object)
@@ -37,6 +41,17 @@ class SampleGallery(QWidget):
         self.preview_info = QLabel("Click a sample to zoom on it; its latent is remembered for the latent explorer.",
                                    wordWrap=True)
         self.preview_info.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.nearest_preview = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.nearest_preview.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
+        self.nearest_preview.setFrameShape(QLabel.Shape.StyledPanel)
+        self.nearest_preview.setToolTip("The training picture nearest the picked sample, in pixels: "
+                                        "a twin means G copied it")
+        self.nearest_info = QLabel(wordWrap=True)
+        self.nearest_info.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.nearest = NearestPictureFinder(self)
+        self.nearest.found.connect(self._on_nearest_found)
+        self.nearest.failed.connect(self._on_nearest_failed)
+        self._run_config: dict = {}  # the shown run's config.json, for its training data
 
         self.slider = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=0, enabled=False)
         self.slider.setToolTip("Timeline: every snapshot taken so far")
@@ -61,9 +76,13 @@ class SampleGallery(QWidget):
         buttons.addWidget(self.export_png_button)
         buttons.addWidget(self.export_gif_button)
 
+        texts = QVBoxLayout()
+        texts.addWidget(self.preview_info)
+        texts.addWidget(self.nearest_info, 1)
         picked = QHBoxLayout()
         picked.addWidget(self.preview)
-        picked.addWidget(self.preview_info, 1)
+        picked.addWidget(self.nearest_preview)
+        picked.addLayout(texts, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas, 1)
@@ -74,8 +93,12 @@ class SampleGallery(QWidget):
     # --- feeding ---
     def reset(self, run_dir: str, cfg: dict, is_grid: bool = True) -> None:
         self.state.configure(run_dir, cfg, is_grid)
+        self._run_config = cfg
+        self.nearest.cancel()
         self.canvas.set_image(None)
         self.preview.clear()
+        self.nearest_preview.clear()
+        self.nearest_info.clear()
         self._sync()
 
     def set_samples(self, samples: list[tuple[int, str]]) -> None:
@@ -134,6 +157,35 @@ class SampleGallery(QWidget):
         step = self.state.current_step()
         self.preview_info.setText(f"Sample #{sel.index} (row {sel.row + 1}, column {sel.col + 1}) at step {step:,}. "
                                   f"Its latent (seed {sel.seed}, index {sel.index}) is kept for the latent explorer.")
+        self._find_nearest(image)
+
+    # --- the nearest training picture ---
+    def _find_nearest(self, image: np.ndarray) -> None:
+        if not self._run_config.get("data", {}).get("dataset"):
+            return  # not a run's grid: no training data to compare with
+        if self.nearest_preview.pixmap().isNull():
+            self.nearest_info.setText("Looking for the nearest training picture...")
+        self.nearest.find(self._run_config, image)
+
+    @Slot(object)
+    def _on_nearest_found(self, hit) -> None:
+        self.nearest_preview.setPixmap(to_pixmap(hit.image, PREVIEW_SIZE - 8))
+        verdict = (" It looks like a copy of it (closer than half that)." if hit.looks_copied else "")
+        self.nearest_info.setText(f"Beside it: the nearest of the {hit.count:,} training pictures (#{hit.index}), "
+                                  f"{hit.rms:.3f} apart (RMS pixel difference, 0..1); a training picture is "
+                                  f"typically {hit.median_rms:.3f} from its nearest other one.{verdict}")
+
+    @Slot(str)
+    def _on_nearest_failed(self, message: str) -> None:
+        self.nearest_preview.clear()
+        self.nearest_info.setText(f"No nearest training picture: {message}")
+
+    def shutdown(self) -> None:
+        self.nearest.shutdown()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
 
     # --- export ---
     def export_png_dialog(self) -> None:

@@ -35,13 +35,14 @@ PLOTS = [
     ("grads", "Gradient norms", lambda n: n.startswith("grad_norm")),
     ("speed", "Images / s", lambda n: n == "images_per_sec"),
     ("quality", "Quality", lambda n: n.startswith("eval_")),  # only once the run has evaluated (run.eval_every)
+    ("augment", "D augmentation", lambda n: n.startswith("aug_")),  # ADA's p and r_t (train.augment = ada)
 ]
 GRID = ("losses", "d_out", "grads", "speed")  # the 2 x 2 plots always shown; the others appear with their first curve
 # Short legend names: they sit in the plot titles, which must fit a narrow column.
 LABELS = {"loss_d": "D", "loss_g": "G", "d_real": "D(x)", "d_fake": "D(G(z))", "grad_norm_d": "D",
           "grad_norm_g": "G", "images_per_sec": "", "eval_fid": "FID (lower is better)",
           "eval_kid": "KID (lower is better)", "eval_modes_covered": "modes covered",
-          "eval_classes_covered": "classes covered"}
+          "eval_classes_covered": "classes covered", "aug_p": "p", "aug_rt": "r_t = E[sign D(x)]"}
 READOUT_NAMES = {"d_real": "D(x)", "d_fake": "D(G(z))", "images_per_sec": "images/s"}
 COLOUR_INDEX = {"loss_d": 0, "loss_g": 1, "penalty": 4, "d_real": 2, "d_fake": 3, "grad_norm_d": 0,
                 "grad_norm_g": 1, "images_per_sec": 5}

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
                                QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from studio.state.catalog import Catalog
-from studio.views.training_fields import AMP_MODES, GROUPS, LIVE_FIELDS, NUMBER_FIELDS, TIPS
+from studio.views.training_fields import AMP_MODES, ANY_MODEL_SIZES, GROUPS, LIVE_FIELDS, NUMBER_FIELDS, TIPS
 from studio.widgets.spinboxes import ScientificSpinBox
 
 LOCKED_TIP = "Locked while training: stop the run to change it."
@@ -67,6 +67,8 @@ class TrainingPanel(QWidget):
         self.dataset_label = QLabel("Dataset: none yet", wordWrap=True)
         self.note = QLabel("While training, learning rates and D/G steps change live (marked in the plots); "
                            "the rest is locked until you stop.", wordWrap=True, visible=False)
+        self.recipe_note = QLabel(wordWrap=True, visible=False)
+        self.recipe_extras: dict[str, object] = {}  # recipe fields without a widget here (e.g. train.ada_kimg)
         self.form = form_host = QWidget()
         form_layout = QVBoxLayout(form_host)
         form_layout.setContentsMargins(0, 0, 0, 0)
@@ -79,6 +81,7 @@ class TrainingPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.dataset_label)
+        layout.addWidget(self.recipe_note)
         layout.addWidget(self.note)
         layout.addWidget(scroll, 1)
 
@@ -109,12 +112,15 @@ class TrainingPanel(QWidget):
 
     def _combo_widget(self, key: str) -> tuple[str, QComboBox]:
         labels = {"model.name": "Model", "loss.name": "Loss", "loss.penalty": "Penalty",
-                  "train.device": "Device", "train.amp": "Mixed precision"}
+                  "train.device": "Device", "train.amp": "Mixed precision", "data.image_size": "Resolution",
+                  "data.crop": "Make square by", "train.augment": "Augmentation"}
         combo = QComboBox(enabled=False)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(10)
         if key == "train.device":
             combo.currentIndexChanged.connect(self._on_device_changed)
+        if key == "model.name":
+            combo.currentIndexChanged.connect(self._on_model_changed)
         return labels[key], combo
 
     def _tips_group(self) -> QGroupBox:
@@ -140,11 +146,16 @@ class TrainingPanel(QWidget):
         amp = self.widgets["train.amp"]
         amp.clear()
         amp.addItems(AMP_MODES)
+        for key in ("data.crop", "train.augment"):
+            self.widgets[key].clear()
+            for value in catalog.options.get(key, []):
+                self.widgets[key].addItem(value, value)
         for key, why in catalog.comments.items():
             if key in self.widgets:
                 self.widgets[key].setToolTip(why)
         self.set_values(catalog.defaults)
         self._update_model_choices()
+        self._on_model_changed()
         self._update_actions()
 
     def _fill_devices(self, catalog: Catalog) -> None:
@@ -162,6 +173,8 @@ class TrainingPanel(QWidget):
     def set_dataset(self, spec: str, kind: str, num_classes: int) -> None:
         self.dataset_spec, self.dataset_kind, self.num_classes = spec, kind, num_classes
         self.dataset_label.setText(f"Dataset: <b>{spec}</b>")
+        self.recipe_note.setVisible(False)  # a recipe is for the folder it was made for
+        self.recipe_extras = {}
         self._update_model_choices()
         self._update_actions()
 
@@ -178,6 +191,31 @@ class TrainingPanel(QWidget):
             fit = next((i for i in range(combo.count()) if _item_enabled(combo, i)), -1)
             combo.setCurrentIndex(fit)
 
+    def _on_model_changed(self, _: int = 0) -> None:
+        """Offer the sizes the chosen model is built for (its registry ``sizes``), keeping the choice if offered."""
+        combo = self.widgets["data.image_size"]
+        if self.catalog is None:
+            return
+        choice = self.catalog.model(self.widgets["model.name"].currentData() or "")
+        sizes = (choice.meta.get("sizes") if choice else None) or ANY_MODEL_SIZES
+        keep = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("the dataset's own size", "0")
+        for side in sizes:
+            combo.addItem(f"{side} x {side} px", str(side))
+        combo.setCurrentIndex(max(0, combo.findData(keep)))
+        combo.blockSignals(False)
+
+    def apply_recipe(self, fields: dict[str, object], why: str) -> None:
+        """Fill the fields of a recipe (``gan_backend.data.recipes``) and say why; nothing starts."""
+        self.set_values(fields)
+        # Fields the panel has no widget for still reach the config, and the note names them.
+        self.recipe_extras = {k: v for k, v in fields.items() if k not in self.widgets}
+        extras = "".join(f"; also {k}={v}" for k, v in self.recipe_extras.items())
+        self.recipe_note.setText(f"<b>Recipe:</b> {why}{extras}. Change anything, then Start.")
+        self.recipe_note.setVisible(True)
+
     # --- values ---
     def values(self) -> dict[str, object]:
         out = {}
@@ -189,10 +227,11 @@ class TrainingPanel(QWidget):
                 out[key] = on if widget.isChecked() else off
             else:
                 out[key] = widget.value()
-        return out
+        return {**self.recipe_extras, **out}
 
     def set_values(self, values: dict[str, object]) -> None:
-        for key, value in values.items():
+        # The model first: it decides which resolutions the size combo offers.
+        for key, value in sorted(values.items(), key=lambda kv: kv[0] != "model.name"):
             widget = self.widgets.get(key)
             if widget is None or value is None:
                 continue

@@ -31,12 +31,17 @@ TIPS = [
     ("model.g_dropout", "Dropout in G (0.3)", 0.3, 0.0),
     ("train.ema", "EMA of G for samples (0.999)", 0.999, 0.0),
     ("model.spectral_norm_d", "Spectral norm in D", True, False),
+    ("data.flip", "Random horizontal flips of the real pictures", True, False),
 ]
 
 AMP_MODES = ["off", "bf16", "fp16"]
 
+# data.image_size choices for a model registered without ``sizes=`` (it runs at any size); 0 is always offered.
+ANY_MODEL_SIZES = (16, 28, 32, 64, 128)
+
 GROUPS = [
     ("Model", ["model.name", "model.latent_dim", "model.width"]),
+    ("Data", ["data.image_size", "data.crop", "train.augment"]),
     ("Loss", ["loss.name", "loss.penalty"]),
     ("Optimisation", ["train.lr_g", "train.lr_d", "train.batch_size", "train.d_steps", "train.g_steps"]),
     ("Run", ["train.device", "train.amp", "train.seed", "train.steps"]),

@@ -99,6 +99,7 @@ def test_non_finite_loss_stops_with_message_and_keeps_last_checkpoint(tmp_path):
     ("mlp", "toy2d:ring8", {}),
     ("cdcgan", "glyphs", {}),
     ("sngan", "shapes", {"loss.name": "hinge"}),
+    ("fastgan", "shapes", {"loss.name": "hinge", "train.channels_last": True}),
     ("dcgan", "shapes", {"loss.name": "wgan_gp", "train.d_steps": 2}),
     ("mlp", "glyphs", {"train.label_smoothing": 0.1, "train.label_flip": 0.05, "train.instance_noise": 0.1,
                        "model.g_dropout": 0.2, "loss.name": "wgan"}),
@@ -110,6 +111,17 @@ def test_every_family_trains_a_few_steps(tmp_path, model, dataset, sets):
     items = run_all(Trainer.new(cfg))
     assert items[-1].reason == "done"
     assert all(np.isfinite(v) for i in items if isinstance(i, TrainReport) for v in i.losses.values())
+
+
+def test_fastgan_logs_a_falling_reconstruction_loss(tmp_path):
+    """D's self-supervised decoder learns: loss_d_recon is logged beside loss_d and falls over 60 steps."""
+    cfg = tiny_config(tmp_path / "run", dataset="shapes", model="fastgan", steps=60, loss__name="hinge",
+                      run__sample_every=60, run__checkpoint_every=60)
+    reports = [i for i in run_all(Trainer.new(cfg)) if isinstance(i, TrainReport)]
+    recon = [r.losses["loss_d_recon"] for r in reports]
+    assert len(recon) == 12 and all(np.isfinite(v) and v > 0 for v in recon)
+    assert {"loss_d", "loss_g"} <= set(reports[-1].losses)
+    assert np.mean(recon[-3:]) < 0.9 * np.mean(recon[:3]), recon
 
 
 def test_wgan_clips_weights(tmp_path):

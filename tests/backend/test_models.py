@@ -71,16 +71,20 @@ def test_forward_shapes_range_and_backward(name: str, spec: ModelSpec):
     else:
         assert fake.shape == (BATCH, *spec.shape)
         assert fake.min() >= -1 and fake.max() <= 1  # tanh output, same range as the scaled data
-    scores = d(fake, y)
+    if getattr(d, "has_real_aux_loss", False):  # fastgan: its decoder learns only from the loss on reals
+        scores, aux = d(fake, y, aux=True)
+        assert aux.shape == () and torch.isfinite(aux) and aux > 0
+    else:
+        scores, aux = d(fake, y), 0.0
     assert scores.shape == (BATCH,)
-    scores.mean().backward()
+    (scores.mean() + aux).backward()
     for net in (g, d):
         for pname, p in net.named_parameters():
             assert p.grad is not None, f"{pname} got no gradient (unused layer?)"
             assert torch.isfinite(p.grad).all(), pname
 
 
-@pytest.mark.parametrize("name", ["dcgan", "cdcgan", "sngan"])
+@pytest.mark.parametrize("name", ["dcgan", "cdcgan", "sngan", "fastgan"])
 @pytest.mark.parametrize("shape", [(3, 48, 48), (4, 32, 32), (3, 32, 16)])
 def test_unsupported_image_shape_names_supported_sizes(name: str, shape: tuple[int, int, int]):
     spec = ModelSpec("image", shape, num_classes=CLASSES, width=WIDTH)
@@ -92,7 +96,7 @@ def test_unsupported_image_shape_names_supported_sizes(name: str, shape: tuple[i
     assert "x".join(map(str, shape)) in message  # says what it got
 
 
-@pytest.mark.parametrize("name", ["dcgan", "cdcgan", "sngan"])
+@pytest.mark.parametrize("name", ["dcgan", "cdcgan", "sngan", "fastgan"])
 def test_image_models_point_to_mlp_for_points(name: str):
     with pytest.raises(UnsupportedShapeError, match="mlp"):
         build_models(ModelSpec("points", (2, 1, 1), num_classes=CLASSES), name)
@@ -175,3 +179,24 @@ def test_a_spec_takes_its_model_fields_and_defaults_from_the_config():
     assert (spec.width, spec.g_noise) == (16, False)
     with pytest.raises(TypeError, match="widht"):
         ModelSpec("image", (1, 28, 28), widht=8)
+
+
+def test_fastgan_skip_excitation_gates_high_res_features_from_low_res_ones():
+    g, _ = build_models(ModelSpec("image", (3, 64, 64), latent_dim=LATENT, width=WIDTH), "fastgan")
+    assert g.pairs == {64: 8, 32: 4}  # 8x smaller sources, into the sides from 32 up
+    seen = {}
+    g.sle["64"].register_forward_hook(lambda mod, args, out: seen.update(low=args[0], high=args[1], out=out))
+    g(torch.randn(BATCH, LATENT))
+    assert seen["low"].shape[-1] == 8 and seen["high"].shape[-1] == 64
+    assert not torch.allclose(seen["out"], seen["high"])  # the gates (0..1) changed the 64x64 features
+
+
+def test_fastgan_decoder_rebuilds_a_downscaled_real():
+    _, d = build_models(ModelSpec("image", (1, 64, 64), latent_dim=LATENT, width=WIDTH), "fastgan")
+    x = torch.rand(BATCH, 1, 64, 64) * 2 - 1
+    scores, recon = d(x, aux=True)
+    assert torch.equal(scores, d(x))  # the same scores with or without the aux term
+    rebuilt = d.decoder(d.to_8(x))
+    assert rebuilt.shape == (BATCH, 1, 32, 32)
+    target = torch.nn.functional.interpolate(x, size=32, mode="area")
+    assert recon.item() == pytest.approx((rebuilt - target).abs().mean().item(), rel=1e-5)

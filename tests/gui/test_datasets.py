@@ -96,3 +96,36 @@ def test_sixty_thousand_thumbnails_stay_lazy_and_fast(qtbot):
     assert not last_screen.isNull() and grid.indexAt(QPoint(8, 8)).row() > 59_900
     assert len(model._cache) < 300  # only what was on screen was ever turned into a pixmap
     assert elapsed < 2.0, f"showing 60k thumbnails took {elapsed:.2f} s"
+
+
+def test_a_folder_offers_a_recipe_that_fills_the_training_panel(window, qtbot, tmp_path):
+    rng = np.random.default_rng(1)
+    for i in range(7):
+        Image.fromarray(rng.integers(0, 255, (40, 30, 3), dtype=np.uint8)).save(tmp_path / f"{i}.png")
+    browser, panel = window.browser, window.panel
+    panel.widgets["model.name"].setCurrentIndex(panel.widgets["model.name"].findData("mlp"))
+    with qtbot.waitSignal(browser.dataset_opened, timeout=60_000):
+        browser.open_path(str(tmp_path))
+    assert browser.recipe_button.isVisible() and browser.recipe_button.text() == "Train on these 7 pictures"
+    with qtbot.assertNotEmitted(panel.start_requested):
+        browser.recipe_button.click()
+    values = panel.values()
+    assert values["model.name"] == "dcgan" and values["data.image_size"] == "32" and values["data.flip"] is True
+    assert values["train.batch_size"] == 7 and values["train.augment"] == "ada" and not window.runner.is_running
+    assert panel.recipe_note.isVisible() and "7 pictures" in panel.recipe_note.text()
+    cfg = panel.config()  # what Start would train: the recipe, with the folder
+    assert (cfg.data.dataset, cfg.data.image_size, cfg.data.flip) == (f"folder:{tmp_path}", 32, True)
+    with qtbot.waitSignal(browser.dataset_opened, timeout=60_000):
+        browser.select("toy2d:ring8")
+    assert browser.recipe_button.isHidden() and panel.recipe_note.isHidden()
+
+
+def test_the_resolution_picker_offers_the_sizes_of_the_chosen_model(window, catalog):
+    from gan_backend.models import MODELS
+
+    panel = window.panel
+    sizes = panel.widgets["data.image_size"]
+    for name in ("dcgan", "sngan"):
+        panel.widgets["model.name"].setCurrentIndex(panel.widgets["model.name"].findData(name))
+        offered = [sizes.itemData(i) for i in range(sizes.count())]
+        assert offered == ["0"] + [str(s) for s in MODELS.entry(name).meta["sizes"]]
