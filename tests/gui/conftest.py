@@ -58,3 +58,15 @@ def window(qtbot, catalog):
     w.set_catalog(catalog, restore=False)
     w.panel.set_dataset("glyphs", "image", 10)
     return w
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """A 3-step glyphs run from the CLI with one 16-sample grid: something to explore and look up."""
+    from gan_backend.cli import main
+
+    run = tmp_path_factory.mktemp("tiny") / "run"
+    assert main(["train", "--dataset", "glyphs", "--set", "data.n=512", "--set", "model.width=8", "--steps", "3",
+                 "--batch-size", "16", "--set", "run.sample_every=3", "--set", "run.grid_size=16",
+                 "--run-dir", str(run)]) == 0
+    return run

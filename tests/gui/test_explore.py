@@ -16,17 +16,6 @@ LOAD_MS = 60_000
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory) -> Path:
-    from gan_backend.cli import main
-
-    run = tmp_path_factory.mktemp("explore") / "run"
-    assert main(["train", "--dataset", "glyphs", "--set", "data.n=512", "--set", "model.width=8", "--steps", "3",
-                 "--batch-size", "16", "--set", "run.sample_every=3", "--set", "run.grid_size=16",
-                 "--run-dir", str(run)]) == 0
-    return run
-
-
-@pytest.fixture(scope="module")
 def generator(tiny_run):
     from gan_backend.generator import load_generator
 

@@ -19,17 +19,6 @@ def cell_centre(index: int, cols: int = 4, side: int = 28, pad: int = 2) -> tupl
     return pad + col * (side + pad) + side / 2, pad + row * (side + pad) + side / 2
 
 
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory) -> Path:
-    from gan_backend.cli import main
-
-    run = tmp_path_factory.mktemp("nearest") / "run"
-    assert main(["train", "--dataset", "glyphs", "--set", "data.n=512", "--set", "model.width=8", "--steps", "3",
-                 "--batch-size", "16", "--set", "run.sample_every=3", "--set", "run.grid_size=16",
-                 "--run-dir", str(run)]) == 0
-    return run
-
-
 @pytest.fixture
 def gallery(qtbot):
     view = SampleGallery()
