@@ -166,9 +166,16 @@ def warp(x: Tensor, g_inv: Tensor) -> Tensor:
     _, _, h, w = x.shape
     to_unit = torch.diag(torch.tensor([2 / w, 2 / h, 1.0], device=x.device))
     theta = to_unit @ g_inv @ torch.linalg.inv(to_unit)  # affine_grid's -1..1 coordinates
+    changed = (g_inv - torch.eye(3, device=x.device)).abs().amax((1, 2)) > 0
+    if x.device.type == "cpu":  # resample only the pictures a transform touched (at small p, a few of the batch);
+        rows = changed.nonzero().squeeze(1)  # on a GPU this would cost a host sync, and the full batch is cheap there
+        if len(rows) == 0:
+            return x
+        grid = F.affine_grid(theta[rows, :2].to(x.dtype), [len(rows), *x.shape[1:]], align_corners=False)
+        moved = F.grid_sample(x[rows], grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+        return x.index_put((rows,), moved)
     grid = F.affine_grid(theta[:, :2].to(x.dtype), list(x.shape), align_corners=False)
     moved = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
-    changed = (g_inv - torch.eye(3, device=x.device)).abs().amax((1, 2)) > 0
     return torch.where(changed.view(-1, 1, 1, 1), moved, x)
 
 
