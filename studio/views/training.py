@@ -156,6 +156,7 @@ class TrainingPanel(QWidget):
         self.set_values(catalog.defaults)
         self._update_model_choices()
         self._on_model_changed()
+        self.set_running(self.running)  # the combos start disabled (empty) until the registries are here
         self._update_actions()
 
     def _fill_devices(self, catalog: Catalog) -> None:

@@ -188,3 +188,12 @@ def test_sigterm_closes_the_window_as_stop_and_save(window, qtbot, tmp_path, dia
     assert not window.runner.is_running and watcher.exit_code == 128 + signal.SIGTERM
     state = checkpoint.load(tmp_path / "run" / "checkpoints" / "last.pt")
     assert 0 < state["step"] < 400
+
+
+def test_every_choice_is_enabled_once_the_registries_are_loaded(window):
+    """The combos are empty and disabled until the catalog arrives; then a user can choose before any run."""
+    from PySide6.QtWidgets import QComboBox
+
+    combos = {k: w for k, w in window.panel.widgets.items() if isinstance(w, QComboBox)}
+    assert combos and all(w.isEnabled() for k, w in combos.items() if k != "train.amp"), \
+        [k for k, w in combos.items() if not w.isEnabled()]
