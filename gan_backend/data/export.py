@@ -26,7 +26,7 @@ from PIL import Image
 from gan_backend.data.base import ArrayDataset
 from gan_backend.data.disk.labels import default_palette
 from gan_backend.data.scan import spread
-from gan_backend.images import make_grid, points_picture
+from gan_backend.images import grey_to_rgb, make_grid, points_picture
 
 
 def _save(image: np.ndarray, path: Path) -> None:
@@ -109,10 +109,6 @@ def _export_maps(data: ArrayDataset, out: Path, picked: np.ndarray) -> int:
     return len(picked)
 
 
-def _rgb(images: np.ndarray) -> np.ndarray:
-    return np.repeat(images, 3, axis=-1) if images.shape[-1] == 1 else images
-
-
 def thumbnail_grid(data: ArrayDataset, n: int = 64) -> np.ndarray:
     """uint8 [H, W, 3] picture of ``n`` items: images; A|B pairs; map|picture; A items then B items; or points."""
     if data.kind == "points":
@@ -121,12 +117,12 @@ def thumbnail_grid(data: ArrayDataset, n: int = 64) -> np.ndarray:
     if data.kind == "unpaired":
         b = data.extra["b"]
         half = spread(len(data), n // 2 or 1), spread(len(b), n - n // 2 or 1)
-        return make_grid(np.concatenate([_rgb(data.x[half[0]]), _rgb(b[half[1]])]))
+        return make_grid(np.concatenate([grey_to_rgb(data.x[half[0]]), grey_to_rgb(b[half[1]])]))
     if "segmap" in data.extra:
         left = palette_of(data)[data.extra["segmap"][picked]]  # [n, H, W, 3] class colours
     elif "a" in data.extra:
-        left = _rgb(data.extra["a"][picked])
+        left = grey_to_rgb(data.extra["a"][picked])
     else:
         return make_grid(data.x[picked])
-    pairs = np.concatenate([left, _rgb(data.x[picked])], axis=2)  # [n, H, 2W, 3]
+    pairs = np.concatenate([left, grey_to_rgb(data.x[picked])], axis=2)  # [n, H, 2W, 3]
     return make_grid(pairs, ncols=max(1, int(np.ceil(np.sqrt(len(pairs) / 2)))))

@@ -60,9 +60,9 @@ class ExploreModel:
         from gan_backend.latent import label_embeddings
 
         torch.set_num_threads(RENDER_THREADS)  # called on the renderer thread: see RENDER_THREADS
-        gen = load_generator(path)
-        run = str(Path(path).expanduser()) if Path(path).expanduser().is_dir() else run_argument(gen.path)
-        checkpoint = gen.path
+        gen = load_generator(path)  # a run's last.pt, else its newest readable step checkpoint
+        source = Path(path).expanduser()
+        run, checkpoint = str(source) if source.is_dir() else run_argument(gen.path), gen.path
         meta = gen.meta
         if meta.get("data_kind") != "image" or meta.get("task") not in ("unconditional", "conditional"):
             raise ValueError(f"{Path(run).name}: a {meta.get('model')} run on {meta.get('data_kind')} data draws no "

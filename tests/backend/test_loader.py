@@ -1,5 +1,6 @@
 """The one model loader: shipped names, run directories, checkpoint files, fallbacks and one error type."""
 import logging
+import shutil
 
 import pytest
 import torch
@@ -50,12 +51,7 @@ def test_ema_generator_is_the_one_loaded(run):
 
 def test_damaged_last_falls_back_to_newest_step_checkpoint_and_says_so(run, tmp_path, caplog):
     copy = tmp_path / "copy"
-    copy.mkdir()
-    for p in run.path.rglob("*"):
-        if p.is_file():
-            dst = copy / p.relative_to(run.path)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            dst.write_bytes(p.read_bytes())
+    shutil.copytree(run.path, copy)
     damaged = RunDir.open(copy)
     damaged.last_checkpoint.write_bytes(damaged.last_checkpoint.read_bytes()[:1000])  # truncated
     damaged.step_checkpoint_path(20).write_bytes(b"not a checkpoint")
