@@ -105,6 +105,8 @@ def add_commands(sub) -> None:
     ex.add_argument("--format", choices=["torchscript", "onnx"], help="torchscript (torch.jit) or onnx (needs onnx)")
     ex.add_argument("--out", help="FILE to write (a folder for `export tensorboard`)")
 
+    add_singan_commands(sub)
+
     ls = sub.add_parser("list", help="list registered datasets, models, losses, penalties or devices")
     ls.add_argument("what", choices=["datasets", "models", "losses", "penalties", "devices", "tasks"])
 
@@ -122,6 +124,41 @@ def add_commands(sub) -> None:
         sp.add_argument("--split", help="train, test or val (on-disk kinds)")
         sp.add_argument("--crop", choices=["center", "random", "pad"], help="how folder pictures are made square")
         sp.add_argument("--cache-dir", help='folder for decoded arrays, or "off"')
+
+
+def add_singan_commands(sub) -> None:
+    """``singan train|sample|paint|animate``: the single-picture GAN (gan_backend.singan)."""
+    sg = sub.add_parser("singan", help="learn one picture (SinGAN), then draw new ones at any size, paint, animate",
+                        description="SinGAN (Shaham et al. 2019): a pyramid of patch GANs learnt from one picture. "
+                                    "A stopped training continues with `gan-studio resume RUN`.")
+    ssub = sg.add_subparsers(dest="action", required=True)
+    st = ssub.add_parser("train", help="train on one picture")
+    st.add_argument("picture", help="the picture (PNG, JPEG, ...); grey and RGBA are converted")
+    st.add_argument("--max-size", type=int, default=0, help="longest side trained at (default 160 on a CPU, 250 on a GPU)")
+    st.add_argument("--minutes", type=float, default=15.0, help="time budget, divided over the scales (0 = none)")
+    st.add_argument("--iters", type=int, default=2000, help="iterations per scale at most (the paper's 2000)")
+    st.add_argument("--run-dir", default="", help="where the run goes (default runs/<time>-picture)")
+    st.add_argument("--device", default="auto")
+    st.add_argument("--seed", type=int, default=0)
+    ss = ssub.add_parser("sample", help="new pictures at any size")
+    ss.add_argument("run_dir", metavar="RUN", help='a SinGAN run directory, checkpoint, or "singan" (the shipped one)')
+    ss.add_argument("--size", help="WIDTHxHEIGHT (default the picture's), e.g. 320x120")
+    ss.add_argument("--n", type=int, default=4, help="how many")
+    ss.add_argument("--out", required=True, help="folder for sample_000.png ...")
+    ss.add_argument("--seed", type=int, default=0)
+    ss.add_argument("--start-scale", type=int, default=0, help="0 (coarsest) varies most; higher keeps more layout")
+    sp = ssub.add_parser("paint", help="a colour painting (or a picture with a pasted region) redrawn in the picture's style")
+    sp.add_argument("run_dir", metavar="RUN")
+    sp.add_argument("--in", dest="input", required=True, help="the painting; any size (resized to the picture's)")
+    sp.add_argument("--scale", type=int, default=1, help="injection scale: 1-2 for paintings, finer to harmonise")
+    sp.add_argument("--mask", help="harmonise/edit: a PNG, white where the picture changed; only that is redrawn")
+    sp.add_argument("--out", required=True, help="picture.png")
+    sp.add_argument("--seed", type=int, default=0)
+    sa = ssub.add_parser("animate", help="a looping GIF: a random walk in the coarsest noise")
+    sa.add_argument("run_dir", metavar="RUN")
+    sa.add_argument("--out", required=True, help="animation.gif")
+    sa.add_argument("--frames", type=int, default=40)
+    sa.add_argument("--seed", type=int, default=0)
 
 
 def main(argv: list[str] | None = None) -> int:

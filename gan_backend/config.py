@@ -21,7 +21,7 @@ class DataConfig:
     dataset: str = "glyphs"  # registry name ("glyphs", "toy2d:ring8") or "kind:PATH" ("mnist:~/mnist")
     n: int = 0  # items to generate for built-in datasets (0 = the dataset's default)
     data_seed: int = 0  # seed of a generated dataset, separate from the training seed so runs share data
-    image_size: int = 0  # resize images to this square size (0 = keep the dataset's size)
+    image_size: int = 0  # resize images to this square size (0 = keep the dataset's size); picture:PATH: its longest side
     crop: str = "center"  # folders: "center" crop, "random" (a fixed per-item offset) or "pad" (all of it, on background bars)
     background: str = "white"  # folders: colour that transparent pixels are composited on, and of "pad"'s bars
     flip: bool = False  # random horizontal flips of real pictures each batch: twice the data for free when left = right
@@ -43,6 +43,8 @@ class ModelConfig:
     style_encoder: bool = False  # spade: a VAE encoder of the real picture's style, so z means something (GauGAN)
     g_widths: str = ""  # spade: G's channels at H/16 ... H in multiples of width, e.g. "8,8,4,1,1" ("" = 8,8,4,2,1)
     g_noise: bool = False  # spade: per-pixel noise after each conv (StyleGAN's), for textures a flat map cannot give
+    scale_factor: float = 0.75  # singan: side ratio between neighbouring scales of the pyramid (the paper's 0.75)
+    min_side: int = 25  # singan: shorter side of the coarsest scale, in pixels (the paper's 25)
 
 
 @dataclass

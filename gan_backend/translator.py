@@ -126,9 +126,7 @@ def read_picture(path: Path, at_least: int = 0) -> np.ndarray:
     if not path.is_file():
         raise TranslateError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
     try:
-        size = decode.probe(path).size
-        draft = (at_least, at_least) if at_least else size
-        return np.ascontiguousarray(decode.load(path, 3, decode.Geometry(max(size)), draft))
+        return decode.read_rgb(path, at_least)
     except decode.SkipFile as exc:
         raise TranslateError(f"{path}: cannot translate it: {exc}") from None
 

@@ -100,6 +100,14 @@ def load(path: Path, channels: int, geometry: Geometry, draft: tuple[int, int]) 
         raise SkipFile(reason_for(exc, path)) from None
 
 
+def read_rgb(path: Path, at_least: int = 0) -> np.ndarray:
+    """One file whole, as uint8 [H, W, 3] (or SkipFile saying why not); ``at_least``: the shorter side the
+    caller will scale to, so a big JPEG decodes at a reduced DCT scale."""
+    size = probe(path).size
+    draft = (at_least, at_least) if at_least else size
+    return np.ascontiguousarray(load(path, 3, Geometry(max(size)), draft))
+
+
 def _upright(im: Image.Image) -> None:
     """Apply the EXIF orientation in place; broken EXIF leaves the pixels as stored rather than losing them."""
     try:

@@ -34,7 +34,7 @@ def small_data_notices(data: ArrayDataset, asked: int, batch_size: int) -> list[
     if batch_size < asked:
         out.append(f"dataset {data.name!r} has {len(data)} items, fewer than train.batch_size={asked}: "
                    f"training with batches of {batch_size}")
-    if len(data) == 1:
+    if len(data) == 1 and data.kind != "picture":  # picture:PATH is SinGAN's, made for one picture
         out.append("one picture: expect copies of it (a GAN learns the pictures it sees; SinGAN is the model "
                    "that learns variations of one picture)")
     return out

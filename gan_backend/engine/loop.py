@@ -32,7 +32,9 @@ from gan_backend.models import MODELS
 from gan_backend.tasks import TASKS, Task, task_name_for
 
 
-REPORTED = ("aug_",)  # prefixes of task statistics logged as they are, besides losses (augmentation: aug_p, aug_rt)
+# Prefixes of task statistics logged as they are, besides losses: augmentation (aug_p, aug_rt) and
+# SinGAN's place in its pyramid (scale_progress = scale index + the share of it done, scales).
+REPORTED = ("aug_", "scale")
 
 
 class TrainingError(RuntimeError):
@@ -193,7 +195,7 @@ class Trainer:
             yield self.save_sample()
         reason = "done"
         measure = True
-        while self.step < steps:
+        while self.step < steps and not task.schedule_done():
             if (hold := self._poll(control, meter, started, measure)) is not None:
                 reason = hold
                 break
@@ -212,7 +214,8 @@ class Trainer:
                 continue  # this step is lost; the run goes on eagerly
             self.step = stepped
             self.images_seen += d_steps * cfg.train.batch_size
-            if measure:
+            milestone = task.take_milestone()  # a stage of the task's schedule ended: sample and keep it
+            if measure or milestone:
                 report = self._report(meter)
                 yield report
                 if not all(math.isfinite(v) for v in report.losses.values()):
@@ -221,9 +224,9 @@ class Trainer:
                            f"good checkpoint is kept. Try a lower learning rate, a penalty, or another loss")
                     yield RunEnded(self.step, "nan", msg, str(self.run_dir.last_checkpoint))
                     return
-                if self.step % cfg.run.sample_every == 0 and self.dist.main:
+                if (milestone or self.step % cfg.run.sample_every == 0) and self.dist.main:
                     yield self.save_sample()
-                if self.step % cfg.run.checkpoint_every == 0:
+                if milestone or self.step % cfg.run.checkpoint_every == 0:
                     self.save_checkpoint(with_step_file=True)
                 if self._is_eval_step(self.step, steps) and self.dist.main:
                     yield self.evaluate()
@@ -280,7 +283,8 @@ class Trainer:
         Returns "stopped" or "time" to end the run. Under torchrun the ranks must agree, so the decision
         is taken together, and only after report steps (a collective per step would cost a sync).
         """
-        out_of_time = bool(self.cfg.train.max_time) and time.perf_counter() - started >= self.cfg.train.max_time
+        budget = 0.0 if self.task.owns_time_budget else self.cfg.train.max_time
+        out_of_time = bool(budget) and time.perf_counter() - started >= budget
         if self.dist.world > 1:
             if not measured:
                 return None

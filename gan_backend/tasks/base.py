@@ -23,6 +23,7 @@ class Task:
     """Base class. Subclasses set ``loss_names`` and implement the abstract methods."""
 
     loss_names: tuple[str, ...] = ("loss_d", "loss_g")
+    owns_time_budget = False  # True: the task divides train.max_time itself (SinGAN's scales); the loop won't cut it
 
     def __init__(self, cfg: Config, data: ArrayDataset, device: torch.device, rank: int = 0, world: int = 1):
         self.cfg, self.data, self.device = cfg, data, device
@@ -52,6 +53,14 @@ class Task:
     def sample_picture(self) -> np.ndarray:
         """The fixed-input sample grid as uint8 [H, W, 3]; must not touch the training RNG."""
         raise NotImplementedError
+
+    def schedule_done(self) -> bool:
+        """True when the task's own schedule has ended before ``train.steps`` (SinGAN's last scale)."""
+        return False
+
+    def take_milestone(self) -> bool:
+        """True once after a stage of the task's schedule ends: the loop writes a sample and a step checkpoint."""
+        return False
 
     def train_step(self, next_batch, d_steps: int, g_steps: int, measure: bool):
         """One generator step: ``d_steps`` D updates on fresh batches, then ``g_steps`` G updates.

@@ -1,0 +1,145 @@
+"""SinGAN (Shaham et al. 2019): a pyramid of small fully convolutional GANs learnt from one picture.
+
+Scale 0 is the coarsest. Each scale's generator sees the previous scale's output, upsampled, plus noise
+of that scale's amplitude, and adds a residual to it:
+
+    x_0 = G_0(amp_0 * z_0)                 x_n = G_n(up(x_{n-1}) + amp_n * z_n, up(x_{n-1}))
+
+Every network is five 3x3 convolutions with 32 filters (BatchNorm and LeakyReLU 0.2 between them), so
+each sees an 11x11 patch of its scale: coarse scales set the layout, fine ones the texture. The input is
+zero-padded by 5 once and the convolutions are unpadded, as in the paper, so borders are learnt too.
+Because nothing is tied to a size, a pyramid trained on a 160x120 picture draws at any width x height.
+
+The registered factory returns ``(SinGAN, PatchCritic)``: the whole pyramid of generators (with each
+scale's noise amplitude and the fixed reconstruction noise as buffers) and one patch critic, which the
+``singan`` task re-initialises from the previous scale's weights as it moves up the pyramid.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from gan_backend.models.base import MODELS, ModelSpec, UnsupportedShapeError
+
+LAYERS = 5  # convolutions per network: an 11x11 receptive field at every scale
+PAD = LAYERS  # each unpadded 3x3 conv trims one pixel per side
+
+
+def pyramid_sizes(height: int, width: int, factor: float = 0.75, min_side: int = 25) -> list[tuple[int, int]]:
+    """(H, W) of every scale, coarsest first: the picture's size times factor^k, the coarsest with its
+    shorter side at least ``min_side``."""
+    if not 0.3 <= factor < 1:
+        raise UnsupportedShapeError(f"model.scale_factor={factor:g}: choose a ratio between 0.3 and 1 (the paper's 0.75)")
+    short = min(height, width)
+    if short < min_side:
+        raise UnsupportedShapeError(f"singan needs a picture of at least {min_side} px on its shorter side; "
+                                    f"got {width}x{height}")
+    depth = int(math.floor(math.log(min_side / short) / math.log(factor) + 1e-9))
+    return [(max(1, round(height * factor ** k)), max(1, round(width * factor ** k))) for k in range(depth, -1, -1)]
+
+
+def _block(cin: int, cout: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout, 3), nn.BatchNorm2d(cout), nn.LeakyReLU(0.2))
+
+
+def _body(cin: int, width: int, cout: int) -> nn.Sequential:
+    return nn.Sequential(_block(cin, width), *[_block(width, width) for _ in range(LAYERS - 2)],
+                         nn.Conv2d(width, cout, 3))
+
+
+def _init(module: nn.Module) -> None:
+    """SinGAN's init: N(0, 0.02) convolutions, N(1, 0.02) BatchNorm scales."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+
+
+class ScaleGenerator(nn.Module):
+    """(noisy input, previous output) [B, 3, H, W] x 2 -> previous + tanh(residual) [B, 3, H, W]."""
+
+    def __init__(self, channels: int = 3, width: int = 32):
+        super().__init__()
+        self.body = _body(channels, width, channels)
+        _init(self)
+
+    def forward(self, noisy: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(self.body(F.pad(noisy, (PAD,) * 4))) + prev
+
+
+class PatchCritic(nn.Module):
+    """picture [B, 3, H, W] -> WGAN critic scores per 11x11 patch [B, 1, H-10, W-10]; ``y`` is ignored."""
+
+    def __init__(self, channels: int = 3, width: int = 32):
+        super().__init__()
+        self.body = _body(channels, width, 1)
+        _init(self)
+
+    def forward(self, x: torch.Tensor, y=None) -> torch.Tensor:
+        return self.body(x)
+
+
+class SinGAN(nn.Module):
+    """The generator pyramid of one picture; drawing needs nothing else (see :mod:`gan_backend.singan`).
+
+    Buffers: ``amps`` [S] noise amplitude per scale (set as each scale starts training), ``z_rec`` the fixed
+    noise at the coarsest scale that reconstructs the picture, ``real`` the picture in -1..1 at its finest size.
+    """
+
+    def __init__(self, sizes: list[tuple[int, int]], channels: int = 3, width: int = 32):
+        super().__init__()
+        self.sizes = [tuple(s) for s in sizes]
+        self.gens = nn.ModuleList(ScaleGenerator(channels, width) for _ in sizes)
+        self.register_buffer("amps", torch.ones(len(sizes)))
+        self.register_buffer("z_rec", torch.zeros(1, channels, *sizes[0]))
+        self.register_buffer("real", torch.zeros(1, channels, *sizes[-1]))
+
+    @property
+    def scales(self) -> int:
+        return len(self.sizes)
+
+    def scaled_sizes(self, height: int, width: int) -> list[tuple[int, int]]:
+        """The pyramid for an output of ``height`` x ``width``: every scale stretched by the same ratios."""
+        H, W = self.sizes[-1]
+        return [(max(1, round(h * height / H)), max(1, round(w * width / W))) for h, w in self.sizes]
+
+    def step(self, n: int, prev: torch.Tensor, noise: torch.Tensor | None) -> torch.Tensor:
+        """Scale n's output from the previous scale's (already at this scale's size) and unit noise."""
+        noisy = prev if noise is None else prev + self.amps[n] * noise
+        return self.gens[n](noisy, prev)
+
+    def forward(self, noises: list[torch.Tensor | None], start: torch.Tensor | None = None, first: int = 0,
+                last: int | None = None, sizes: list[tuple[int, int]] | None = None) -> torch.Tensor:
+        """Run scales ``first``..``last`` (inclusive; default all). ``start`` is the input of scale ``first``
+        at its size (zeros when None); ``noises[i]`` is the unit noise of scale ``first + i`` (None = none)."""
+        sizes = sizes or self.sizes
+        last = self.scales - 1 if last is None else last
+        x = start if start is not None else self.z_rec.new_zeros(1, self.z_rec.shape[1], *sizes[first])
+        for i, n in enumerate(range(first, last + 1)):
+            if n > first:
+                x = upsample(x, sizes[n])
+            x = self.step(n, x, noises[i])
+        return x
+
+
+def upsample(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Bilinear resize to ``size`` (H, W), as between SinGAN's scales."""
+    return x if tuple(x.shape[-2:]) == tuple(size) else F.interpolate(x, size=size, mode="bilinear",
+                                                                       align_corners=False)
+
+
+@MODELS.register("singan", data_kinds=("picture",), sizes=None, conditional="never", task="singan", loss="wgan_gp")
+def singan(spec: ModelSpec) -> tuple[SinGAN, PatchCritic]:
+    """SinGAN: a pyramid of small patch GANs learnt from one picture (picture:PATH), drawn at any size."""
+    if spec.data_kind != "picture":
+        raise UnsupportedShapeError("singan learns from one picture: use the dataset picture:PATH "
+                                    "(or `gan-studio singan train PICTURE`)")
+    c, h, w = spec.shape
+    sizes = pyramid_sizes(h, w, spec.scale_factor, spec.min_side)
+    return SinGAN(sizes, c, spec.width), PatchCritic(c, spec.width)
