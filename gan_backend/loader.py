@@ -33,6 +33,7 @@ from gan_backend.models import MODELS, ModelSpec
 SHIPPED = {
     "painter": (("models", "painter", "painter.pt"), "scripts/train_painter.py --export"),
     "translator": (("models", "translator", "translator.pt"), "scripts/train_translator.py --export"),
+    "singan": (("models", "singan", "singan.pt"), "scripts/train_singan.py --export"),
 }
 Which = Union[str, int]  # "last", "best" or a step number
 log = logging.getLogger(__name__)  # a fallback is said on stderr (logging's last-resort handler) and in .note

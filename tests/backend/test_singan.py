@@ -145,3 +145,31 @@ def test_parse_size():
     assert parse_size("320x120") == (320, 120)
     with pytest.raises(ValueError, match="WIDTHxHEIGHT"):
         parse_size("320")
+
+
+def test_cli_refuses_bad_input_in_one_line(tmp_path, capsys):
+    from gan_backend.cli import main
+
+    tiny = write_picture(tmp_path / "tiny.png", 20, 16)
+    assert main(["singan", "train", str(tiny), "--run-dir", str(tmp_path / "r")]) == 2
+    assert "20x16 pixels" in capsys.readouterr().err and not (tmp_path / "r").exists()
+    assert main(["singan", "sample", "painter", "--out", str(tmp_path / "s")]) == 2
+    assert "not a SinGAN" in capsys.readouterr().err
+    assert main(["singan", "sample", str(tmp_path / "nothing"), "--out", str(tmp_path / "s")]) == 2
+    assert "no such run directory" in capsys.readouterr().err
+
+
+def test_cli_sample_and_paint(tmp_path, capsys):
+    from gan_backend.cli import main
+
+    list(Trainer.new(tiny_config(tmp_path, write_picture(tmp_path / "p.png"), iters=2)).run())
+    assert main(["singan", "sample", str(tmp_path / "run"), "--size", "96x36", "--n", "2", "--out",
+                 str(tmp_path / "s")]) == 0
+    assert [Image.open(f).size for f in sorted((tmp_path / "s").glob("*.png"))] == [(96, 36), (96, 36)]
+    paint = tmp_path / "paint.png"
+    Image.new("LA", (30, 20), (90, 255)).save(paint)  # grey with alpha, another size: converted and resized
+    assert main(["singan", "paint", str(tmp_path / "run"), "--in", str(paint), "--scale", "1", "--out",
+                 str(tmp_path / "o.png")]) == 0
+    assert Image.open(tmp_path / "o.png").size == (48, 36) and "resized" in capsys.readouterr().err
+    assert main(["singan", "paint", str(tmp_path / "run"), "--in", str(tmp_path / "missing.png"), "--out",
+                 str(tmp_path / "o.png")]) == 2
