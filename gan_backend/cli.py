@@ -79,9 +79,10 @@ def add_commands(sub) -> None:
                     help="torchvision inception_v3 state_dict: FID/KID/PR in Inception features (never downloaded)")
     ev.add_argument("--json", metavar="FILE", help="also write the metrics to this JSON file")
 
-    sy = sub.add_parser("synthesize", help="paint a picture from a label map with a paired model (SPADE, pix2pix)")
-    sy.add_argument("model", help='"painter" (the shipped model), a paired run directory or a checkpoint file')
-    sy.add_argument("--labels", required=True, help="label map PNG: class indices, or colours of the model's palette")
+    sy = sub.add_parser("synthesize", help="paint a picture from a label map (SPADE, pix2pix) or a line drawing (sketch)")
+    sy.add_argument("model", help='"painter" or "sketch" (the shipped models), a paired run directory or a checkpoint')
+    sy.add_argument("--labels", required=True, help="label map PNG (class indices, or colours of the model's palette); "
+                                                    "for a sketch model, a drawing: dark lines on white")
     sy.add_argument("--out", required=True, help="IMAGE.png to write")
     sy.add_argument("--seed", type=int, default=0, help="style: each seed paints the map differently")
     sy.add_argument("--device", default="cpu")

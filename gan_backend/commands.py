@@ -307,6 +307,18 @@ def cmd_synthesize(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise ValueError(f"--out {out}: write a .png file")
+    from gan_backend import sketch
+
+    if sketch.is_sketch_model(args.model):  # a pix2pix of line drawings (edges:) or BW pictures (gray:)
+        sketcher = sketch.load_sketcher(args.model, resolve_device(args.device))
+        lines, notes = sketch.read_sketch(Path(args.labels))
+        for note in notes:
+            print(f"note: {args.labels}: {note}", file=sys.stderr)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        save_png(sketch.draw(sketcher, lines), out)
+        print(f"drew {args.labels} ({lines.shape[1]}x{lines.shape[0]}) with {sketcher.source} (step {sketcher.step}, "
+              f"{sketcher.size}x{sketcher.size}) to {out}", file=sys.stderr)
+        return 0
     painter = load_painter(args.model, resolve_device(args.device))
     labels = painter.read_labels(Path(args.labels))
     picture = painter.paint(labels, seed=args.seed)

@@ -34,6 +34,7 @@ SHIPPED = {
     "painter": (("models", "painter", "painter.pt"), "scripts/train_painter.py --export"),
     "translator": (("models", "translator", "translator.pt"), "scripts/train_translator.py --export"),
     "singan": (("models", "singan", "singan.pt"), "scripts/train_singan.py --export"),
+    "sketch": (("models", "sketch", "sketch.pt"), "scripts/train_sketch.py --export"),
 }
 Which = Union[str, int]  # "last", "best" or a step number
 log = logging.getLogger(__name__)  # a fallback is said on stderr (logging's last-resort handler) and in .note
@@ -62,6 +63,8 @@ class Checkpoint:
     shape = property(lambda self: tuple(int(s) for s in self.meta.get("shape", ())))  # (C, H, W) of G's output
     latent_dim = property(lambda self: self.cfg.model.latent_dim)
     latent_prior = property(lambda self: self.cfg.model.latent_prior)
+    # G's input channels of a picture-to-picture paired run (edges: 1); older checkpoints match the output's.
+    in_channels = property(lambda self: int(self.meta.get("in_channels", self.shape[0] if self.shape else 3)))
 
     @property
     def class_names(self) -> list[str]:
@@ -83,7 +86,7 @@ class Checkpoint:
         """The spec the networks were built from, as the run's task built it."""
         shape, names = self.shape, self.class_names
         if self.task == "paired":  # G's input: one-hot label maps, or pictures with as many channels as B
-            return ModelSpec.from_config(self.cfg.model, "paired", shape, len(names) if names else shape[0])
+            return ModelSpec.from_config(self.cfg.model, "paired", shape, len(names) if names else self.in_channels)
         if self.task == "unpaired":
             return ModelSpec.from_config(self.cfg.model, "unpaired", shape)
         return ModelSpec.from_config(self.cfg.model, self.data_kind, shape, self.num_classes)

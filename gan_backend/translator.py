@@ -41,13 +41,14 @@ class Translator:
 
     nets: dict[str, nn.Module]
     size: int  # side of the square pictures the model was trained on
-    channels: int  # 1 (grey) or 3
+    channels: int  # 1 (grey) or 3: what the model draws
     model: str  # registry name, e.g. "cyclegan"
     task: str  # "unpaired" or "paired"
     domains: tuple[str, str]  # what A and B are, e.g. ("day", "night"), for labels in the view
     step: int
     source: str  # what was loaded: "translator" or a path
     device: torch.device
+    in_channels: int = 3  # what it reads: 1 for grey inputs (a line drawing, a BW photo), else 3
 
     @property
     def directions(self) -> tuple[str, ...]:
@@ -88,8 +89,8 @@ class Translator:
         return grey_to_rgb(out)
 
     def _channels(self, rgb: np.ndarray) -> np.ndarray:
-        """uint8 [H, W, 3] -> [H, W, C] for the model: grey models get the luminance."""
-        return rgb if self.channels == 3 else np.array(Image.fromarray(rgb).convert("L"))[..., None]
+        """uint8 [H, W, 3] -> [H, W, C] for the model: models of grey inputs get the luminance."""
+        return rgb if self.in_channels == 3 else np.array(Image.fromarray(rgb).convert("L"))[..., None]
 
 
 def as_rgb(picture) -> np.ndarray:
@@ -203,4 +204,4 @@ def load_translator(source: str | Path = "translator", device: str | torch.devic
     nets = {d: ck.network(key, device=device) for d, key in wanted.items()}
     channels, size = ck.shape[0], ck.shape[1]
     return Translator(nets, size, channels, ck.model, ck.task, tuple(ck.meta.get("domains", ("A", "B"))), ck.step,
-                      str(source), device)
+                      str(source), device, ck.in_channels if ck.task == "paired" else channels)

@@ -34,6 +34,7 @@ def train(run_dir: Path, minutes: float, chunk_minutes: float, picture: Path) ->
         trainer = Trainer.resume(run_dir)
     else:
         cfg = singan_config(picture, max_size=160, minutes=minutes, device="cpu", run_dir=str(run_dir))
+        cfg.train.num_threads = 1  # a shared CPU thrashes with 2 (the translator's script found the same)
         trainer = Trainer.new(cfg)
     control = TrainControl()
     timer = threading.Timer(chunk_minutes * 60, control.stop.set)

@@ -115,7 +115,8 @@ class Trainer:
         d = self.task.data
         return {"model": self.cfg.model.name, "task": task_name_for(self.cfg), "shape": list(d.image_shape),
                 "data_kind": d.kind, "class_names": list(d.class_names), "dataset": self.cfg.data.dataset,
-                "palette": d.palette.tolist() if d.palette is not None else []}  # label colours, for painters
+                "palette": d.palette.tolist() if d.palette is not None else [],  # label colours, for painters
+                **self.task.meta()}
 
     def state(self) -> dict:
         rng = {"torch": torch.get_rng_state()}

@@ -54,6 +54,10 @@ class Task:
         """The fixed-input sample grid as uint8 [H, W, 3]; must not touch the training RNG."""
         raise NotImplementedError
 
+    def meta(self) -> dict[str, Any]:
+        """Facts a reader of the checkpoint needs to rebuild the networks, beyond the data's shape and classes."""
+        return {}
+
     def schedule_done(self) -> bool:
         """True when the task's own schedule has ended before ``train.steps`` (SinGAN's last scale)."""
         return False

@@ -67,6 +67,9 @@ class PairedTask(GanTask):
     def model_spec(self) -> ModelSpec:
         return ModelSpec.from_config(self.cfg.model, "paired", self.data.image_shape, self.in_channels)
 
+    def meta(self):
+        return {"in_channels": self.in_channels}  # G's input: label classes, or a picture's channels (edges: 1)
+
     def make_inputs(self, n: int, seed: int | None = None):
         z, _ = super().make_inputs(n, seed)  # conditional is False: no labels drawn
         return z, None

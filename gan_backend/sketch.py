@@ -1,0 +1,86 @@
+"""Sketch to picture, headless: a pix2pix trained on ``edges:`` (or ``gray:``) pairs, drawn on like paper.
+
+    sketcher = load_sketcher("sketch")                  # the shipped emoji model, a run directory or a checkpoint
+    lines, notes = read_sketch(Path("lines.png"))       # uint8 [H, W]: black lines on white (colour/alpha converted)
+    picture = draw(sketcher, lines)                      # uint8 [H, W, 3] at the drawing's size
+
+A sketch model is a picture-to-picture paired model (the translator's kind, A -> B): this module is the
+translator with the input a person draws. Drawings of any size are scaled to the model's size (the line
+width it learned, about one pixel at 64 px) and the picture is scaled back to the drawing's size.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from gan_backend.data import decode
+from gan_backend.translator import Translator, load_translator
+
+SHIPPED_NAME = "sketch"
+
+
+class SketchError(ValueError):
+    """A drawing that cannot be read, or a model that does not draw from sketches; names the file."""
+
+
+def load_sketcher(source: str | Path = SHIPPED_NAME, device: str = "cpu") -> Translator:
+    """A paired picture-to-picture model that reads one channel (a line drawing or a BW photo)."""
+    from gan_backend.loader import CheckpointError
+
+    sketcher = load_translator(source, device)
+    if sketcher.task != "paired" or sketcher.in_channels != 1:
+        raise CheckpointError(f"{source}: a {sketcher.model} model of {sketcher.in_channels}-channel pictures, not a "
+                              f"sketch model; train pix2pix on edges:FOLDER or gray:FOLDER")
+    return sketcher
+
+
+def is_sketch_model(source: str | Path) -> bool:
+    """Whether ``source`` is a run or checkpoint of a sketch model (for ``synthesize`` to pick the path)."""
+    from gan_backend.loader import open_checkpoint
+
+    ck = open_checkpoint(source)
+    return ck.task == "paired" and not ck.class_names and ck.in_channels == 1
+
+
+def as_lines(picture: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Any uint8 picture -> uint8 [H, W] grey on white; notes say what was converted."""
+    a = np.asarray(picture)
+    notes = []
+    if a.ndim == 3 and a.shape[2] == 4:
+        alpha = a[..., 3:].astype(np.float32) / 255
+        a = (a[..., :3] * alpha + 255 * (1 - alpha)).round().astype(np.uint8)
+        notes.append("the drawing's transparency was composited on white")
+    if a.ndim == 3 and a.shape[2] == 3:
+        if np.ptp(a.astype(np.int16), axis=2).max(initial=0) > 8:
+            notes.append("the drawing is in colour; it was converted to grey (draw dark lines on white)")
+        a = np.asarray(Image.fromarray(a).convert("L"))
+    elif a.ndim == 3:
+        a = a[..., 0]
+    return np.ascontiguousarray(a, np.uint8), notes
+
+
+def read_sketch(path: Path) -> tuple[np.ndarray, list[str]]:
+    """A drawing file as uint8 [H, W] (dark lines on white) and notes on what was converted."""
+    path = Path(path)
+    if not path.is_file():
+        raise SketchError(f"{path}: no such file")
+    try:
+        with Image.open(path) as im:
+            im.load()
+            has_alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
+            arr = np.asarray(im.convert("RGBA") if has_alpha else decode.to_rgb(im))
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is one message
+        raise SketchError(f"{path}: not a readable picture ({decode.reason_for(exc, path)})") from None
+    return as_lines(arr)
+
+
+def draw(sketcher: Translator, lines: np.ndarray) -> np.ndarray:
+    """uint8 [H, W] (or any picture) -> uint8 [H, W, 3]: the model's picture at the drawing's size."""
+    grey, _ = as_lines(lines)
+    out = sketcher.translate(np.repeat(grey[..., None], 3, axis=2))
+    h, w = grey.shape
+    if out.shape[:2] == (h, w):
+        return out
+    return np.asarray(Image.fromarray(out).resize((w, h), Image.Resampling.BICUBIC))
