@@ -35,6 +35,7 @@ from gan_backend.tasks import TASKS, Task, task_name_for
 # Prefixes of task statistics logged as they are, besides losses: augmentation (aug_p, aug_rt) and
 # SinGAN's place in its pyramid (scale_progress = scale index + the share of it done, scales).
 REPORTED = ("aug_", "scale")
+LATEST = ("scale",)  # statistics reported as their last value, not their mean over the report's steps
 
 
 class TrainingError(RuntimeError):
@@ -347,6 +348,9 @@ class _Meter:
 
     def add(self, stats: dict[str, torch.Tensor]) -> None:
         for k, v in stats.items():
+            if k.startswith(LATEST):  # a position (where SinGAN is in its pyramid), not a rate to average
+                self.sums[k], self.counts[k] = v.detach().clone(), 1
+                continue
             self.sums[k] = self.sums[k] + v.detach() if k in self.sums else v.detach().clone()
             self.counts[k] = self.counts.get(k, 0) + 1
 

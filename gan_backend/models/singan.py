@@ -5,8 +5,12 @@ of that scale's amplitude, and adds a residual to it:
 
     x_0 = G_0(amp_0 * z_0)                 x_n = G_n(up(x_{n-1}) + amp_n * z_n, up(x_{n-1}))
 
-Every network is five 3x3 convolutions with 32 filters (BatchNorm and LeakyReLU 0.2 between them), so
-each sees an 11x11 patch of its scale: coarse scales set the layout, fine ones the texture. The input is
+Every network is five 3x3 convolutions with 32 filters (normalisation and LeakyReLU 0.2 between them), so
+each sees an 11x11 patch of its scale: coarse scales set the layout, fine ones the texture. The paper's
+BatchNorm sees a batch of one picture, which makes it instance normalisation while training; when drawing,
+though, its running averages replace the picture's own statistics and darken or tint every sample. So the
+normalisation here is InstanceNorm (affine), which is what the paper's BatchNorm computes in training, at
+every batch size and in every mode. The input is
 zero-padded by 5 once and the convolutions are unpadded, as in the paper, so borders are learnt too.
 Because nothing is tied to a size, a pyramid trained on a 160x120 picture draws at any width x height.
 
@@ -42,7 +46,7 @@ def pyramid_sizes(height: int, width: int, factor: float = 0.75, min_side: int =
 
 
 def _block(cin: int, cout: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, 3), nn.BatchNorm2d(cout), nn.LeakyReLU(0.2))
+    return nn.Sequential(nn.Conv2d(cin, cout, 3), nn.InstanceNorm2d(cout, affine=True), nn.LeakyReLU(0.2))
 
 
 def _body(cin: int, width: int, cout: int) -> nn.Sequential:
@@ -51,12 +55,12 @@ def _body(cin: int, width: int, cout: int) -> nn.Sequential:
 
 
 def _init(module: nn.Module) -> None:
-    """SinGAN's init: N(0, 0.02) convolutions, N(1, 0.02) BatchNorm scales."""
+    """SinGAN's init: N(0, 0.02) convolutions, N(1, 0.02) normalisation scales."""
     for m in module.modules():
         if isinstance(m, nn.Conv2d):
             nn.init.normal_(m.weight, 0.0, 0.02)
             nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.BatchNorm2d):
+        elif isinstance(m, nn.InstanceNorm2d):
             nn.init.normal_(m.weight, 1.0, 0.02)
             nn.init.zeros_(m.bias)
 
