@@ -70,6 +70,8 @@ WORKSPACES: list[Workspace] = [
               "Paint a map of classes (sky, water, trees...); a SPADE model turns it into a picture as you paint"),
     Workspace("Translate", "studio.views.translate:TranslateView",
               "Drop, open or paste a picture and translate it (day to night, or with a CycleGAN / pix2pix you trained)"),
+    Workspace("SinGAN", "studio.views.singan:SinGANView",
+              "Learn one picture, then new variations at any size, paint-to-picture, harmonise, edit and animate"),
     Workspace("Playground", "studio.views.playground:PlaygroundView",
               "A small GAN on 2-D points: watch D's field, G's gradients and mode collapse step by step"),
     Workspace("Diagnose", "studio.views.diagnose:DiagnoseView",
