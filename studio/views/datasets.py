@@ -17,6 +17,16 @@ from studio.widgets.collapsible import CollapsibleSection
 from studio.workers import BackgroundCall
 
 MAX_CLASSES_LISTED = 12
+# "Train as" for a folder of pictures: (choice, combo text, tooltip). edges and gray open the folder as the
+# derived paired kind (gan_backend.data.disk.derived) and fill in pix2pix (gan_backend.sketch.train_recipe).
+TRAIN_AS = (
+    ("pictures", "pictures", "A GAN that makes new pictures like these"),
+    ("edges", "sketch \u2192 picture (edges:)", "pix2pix from each picture's line drawing to the picture; "
+                                                "draw with it in the Paint tab's Sketch mode"),
+    ("gray", "BW \u2192 colour (gray:)", "pix2pix from each picture's grey version to its colours; colour BW "
+                                         "photos with it in the Paint tab's Colourise mode"),
+)
+DERIVED_KINDS = tuple(choice for choice, _, _ in TRAIN_AS[1:])
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,9 @@ class DatasetBrowser(QWidget):
     """Registry datasets plus "Open folder/file..."; summary, thumbnail grid, skipped-files report.
 
     A folder of pictures also offers "Train on these N pictures": a recipe for its size
-    (``gan_backend.data.recipes``) that fills the training panel; it does not start training.
+    (``gan_backend.data.recipes``) that fills the training panel; it does not start training. "Train as"
+    beside it trains the folder as pictures, or as sketch -> picture (``edges:FOLDER``) or BW -> colour
+    (``gray:FOLDER``): choosing one of those opens that dataset and fills in pix2pix at 64 px.
 
     Signals:
         dataset_opened(object): a :class:`DatasetInfo` once a dataset loaded
@@ -50,6 +62,9 @@ class DatasetBrowser(QWidget):
         self.catalog: Catalog | None = None
         self.current: DatasetInfo | None = None
         self.recipe = None  # the opened folder's Recipe, or None
+        self._folder = ""  # the folder "Train as" offers, "" when none
+        self._pictures_spec = ""  # the spec it was opened with as pictures, e.g. "folder:/photos"
+        self._fill_on_open = ""  # a spec chosen with "Train as": its recipe fills the panel once it is open
         self._loader = BackgroundCall("dataset-loader", self)
         self._loader.finished.connect(self._on_loader_finished)
         self._loader.failed.connect(self._on_loader_failed)
@@ -82,6 +97,18 @@ class DatasetBrowser(QWidget):
         self.summary = QLabel("Choose a dataset, or drop a folder on the window.", wordWrap=True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.recipe_button = QPushButton(visible=False, clicked=self._on_recipe_clicked)
+        self.train_as = QComboBox(toolTip="What to train on this folder; the Paint tab's Sketch and Colourise "
+                                          "modes list such runs once they have a checkpoint")
+        for choice, text, tip in TRAIN_AS:
+            self.train_as.addItem(text, choice)
+            self.train_as.setItemData(self.train_as.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.train_as.activated.connect(self._on_train_as_activated)
+        self.train_row = QWidget(visible=False)
+        row = QHBoxLayout(self.train_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Train as"))
+        row.addWidget(self.train_as)
+        row.addWidget(self.recipe_button, 1)
         self.model = ThumbnailModel(parent=self)
         self.grid = ThumbnailGrid(self.model)
         self.scatter = pg.PlotWidget()
@@ -98,7 +125,7 @@ class DatasetBrowser(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.path_row)
         layout.addWidget(self.summary)
-        layout.addWidget(self.recipe_button)
+        layout.addWidget(self.train_row)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.skipped)
 
@@ -137,7 +164,8 @@ class DatasetBrowser(QWidget):
         if self.catalog is None:
             self._show_error(f"{path}: the dataset registry is still loading; try again in a moment")
             return
-        kinds = [c.kind for c in self.catalog.path_kinds()]
+        # edges: and gray: read any folder of pictures: they are chosen with "Train as", never guessed
+        kinds = [c.kind for c in self.catalog.path_kinds() if c.kind not in DERIVED_KINDS]
         self._start_load(f"{path}", lambda: _open_any(path, kinds))
 
     def load(self, spec: str) -> None:
@@ -202,23 +230,45 @@ class DatasetBrowser(QWidget):
         self._show_skipped(report.skipped)
         self._offer_recipe(spec, report)
         self.dataset_opened.emit(self.current)
+        if self._fill_on_open == spec:  # after dataset_opened: the panel forgets recipes for the old dataset
+            self._fill_on_open = ""
+            self._on_recipe_clicked()
 
     def _offer_recipe(self, spec: str, report) -> None:
-        """Show "Train on these N pictures" for a folder of single pictures opened from disk."""
+        """Show "Train on these N pictures" for a folder of single pictures opened from disk (or as edges:/gray:)."""
         from gan_backend.data.recipes import recipe_for
+        from gan_backend.sketch import TRAIN_KINDS, train_recipe
 
-        on_disk = self.catalog is not None and any(spec.startswith(f"{c.kind}:") for c in self.catalog.path_kinds())
-        self.recipe = recipe_for(report) if on_disk else None
+        kind, _, path = spec.partition(":")
+        if kind in TRAIN_KINDS:
+            self.recipe, self._folder, choice = train_recipe(kind, report.count), path, kind
+            self._pictures_spec = self._pictures_spec if self._pictures_spec.endswith(f":{path}") else ""
+        else:
+            on_disk = self.catalog is not None and any(spec.startswith(f"{c.kind}:") for c in self.catalog.path_kinds())
+            self.recipe, choice = recipe_for(report) if on_disk else None, "pictures"
+            self._folder = path if self.recipe is not None and os.path.isdir(path) else ""
+            self._pictures_spec = spec if self._folder else ""
         if self.recipe is not None:
             n = report.count
             self.recipe_button.setText(f"Train on these {n:,} picture{'s' if n != 1 else ''}")
             self.recipe_button.setToolTip(f"Fill the training panel with a recipe for this folder: {self.recipe.why}")
+        self.train_as.setCurrentIndex(self.train_as.findData(choice))
+        self.train_as.setEnabled(bool(self._folder))  # a single picture file trains as pictures only
         self.recipe_button.setVisible(self.recipe is not None)
+        self.train_row.setVisible(self.recipe is not None)
 
     @Slot()
     def _on_recipe_clicked(self) -> None:
         if self.recipe is not None:
             self.recipe_chosen.emit(self.recipe)
+
+    @Slot(int)
+    def _on_train_as_activated(self, index: int) -> None:
+        """Open the folder as the chosen kind; its recipe fills the training panel once it is open."""
+        choice = self.train_as.itemData(index)
+        spec = (self._pictures_spec or f"folder:{self._folder}") if choice == "pictures" else f"{choice}:{self._folder}"
+        self._fill_on_open = spec
+        self.select(spec)
 
     def _show_skipped(self, skipped) -> None:
         self.skipped_list.clear()
@@ -229,6 +279,9 @@ class DatasetBrowser(QWidget):
     def _show_error(self, message: str) -> None:
         self.recipe = None
         self.recipe_button.setVisible(False)
+        # A folder that cannot be read as the kind "Train as" chose (gray: of grey pictures) keeps the choice open.
+        self.train_row.setVisible(bool(self._fill_on_open and self._folder))
+        self._fill_on_open = ""
         self.summary.setText(f"<span style='color:#d03030'><b>Could not open the dataset.</b></span><br>"
                              f"{html.escape(message)}")
         self.dataset_failed.emit(message)
@@ -251,6 +304,8 @@ def summary_html(spec: str, report) -> str:
         lines.append(f"{len(pairs)} classes: {listed}")
     for key, (w, h) in report.sizes_seen.items():
         lines.append(f"size on disk, {html.escape(key)}: {w}x{h}")
+    # what edges: and gray: derived (the ink share; pictures already grey, left out)
+    lines += [html.escape(note) for note in report.notes if note.startswith(tuple(f"{k}:" for k in DERIVED_KINDS))]
     if report.skipped:
         lines.append(f"<span style='color:#c07000'>{len(report.skipped)} file(s) skipped, see below</span>")
     return "<br>".join(lines)

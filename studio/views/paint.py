@@ -1,5 +1,8 @@
 """PaintView: paint a semantic label map, see the model's picture of it beside it, live.
 
+The Paint tab's first mode; the Sketch (:mod:`studio.views.sketch`) and Colourise
+(:mod:`studio.views.sketch_colour`) modes are pages beside it (:class:`~studio.views.paint_modes.PaintModes`).
+
 The map is a :class:`CanvasDocument`; every change asks the :class:`NewestWins` renderer for a picture of the
 newest map (its worker thread renders one at a time, so a stroke's intermediate states are skipped and
 its last is always shown). The model loads on another worker; painting goes on meanwhile and the
@@ -12,13 +15,14 @@ from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
 from studio.state.canvas import CanvasDocument
 from studio.state.label_files import Classes, read_palette_json
 from studio.state.paint_tools import Gesture, ToolSettings
 from studio.views.paint_files import PaintFiles
 from studio.views.paint_layout import PaintSlots, build_layout
+from studio.views.paint_modes import PaintModes
 from studio.workers import BackgroundCall
 from studio.workers import paint_jobs as jobs
 from studio.workers.newest_wins import NewestWins
@@ -32,7 +36,7 @@ VARIATIONS_MS = 600  # quiet time after a change before the style strip is re-re
 
 
 class PaintView(WorkspaceHooks, QWidget):
-    """The "Paint" workspace.
+    """The "Paint" workspace: the label painter, and the other modes' pages (``modes``).
 
     Signals:
         image_shown(int): the picture of map revision N is on screen
@@ -71,7 +75,8 @@ class PaintView(WorkspaceHooks, QWidget):
         self.files = PaintFiles(self)
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS, timeout=self.autosave)
         self._variations_timer = QTimer(self, singleShot=True, interval=VARIATIONS_MS, timeout=self.render_variations)
-        ui = build_layout(self, self.settings, self.doc.shape[0], PaintSlots(
+        self.page = QWidget()  # the label mode's page; its shortcuts work only while it shows
+        ui = build_layout(self.page, self.settings, self.doc.shape[0], PaintSlots(
             random_scene=self.random_scene, clear=lambda: self.doc.clear(self.settings.cls), undo=self.doc.undo,
             redo=self.doc.redo, open_map=self.files.open_labels, save_map=self.files.save_labels,
             export_picture=self.files.export_picture, cancel_gesture=self.gesture.cancel, set_side=self.set_side))
@@ -79,8 +84,23 @@ class PaintView(WorkspaceHooks, QWidget):
         self.canvas, self.output, self.hint = ui.canvas, ui.output, ui.hint  # the map, its picture, the line under it
         self.splitter, self.side_combo = ui.splitter, ui.side_combo
         self.undo_action, self.redo_action = ui.undo_action, ui.redo_action
+        self.modes = PaintModes(self.page, self._make_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.modes)
         self._connect()
         self._restore()
+        self.modes.restore()
+
+    def _make_page(self, mode: str) -> QWidget:
+        """The Sketch or Colourise page, built the first time its mode is chosen."""
+        if mode == "sketch":
+            from studio.views.sketch import SketchPage
+
+            return SketchPage(self.window_ref)
+        from studio.views.sketch_colour import ColourisePage
+
+        return ColourisePage(self.window_ref)
 
     def _connect(self) -> None:
         self.doc.changed.connect(self._on_doc_changed)
@@ -232,15 +252,19 @@ class PaintView(WorkspaceHooks, QWidget):
         else:
             self.canvas.update_box(self.doc.labels, self.classes.colours, box)
         self._untouched = False
-        self.undo_action.setEnabled(bool(self.doc.undo_stack))
-        self.redo_action.setEnabled(bool(self.doc.redo_stack))
+        self._update_undo_actions()
         self.request_render()
         self._autosave_timer.start()
         self._variations_timer.start()
 
+    def _update_undo_actions(self) -> None:
+        self.undo_action.setEnabled(bool(self.doc.undo_stack))
+        self.redo_action.setEnabled(bool(self.doc.redo_stack))
+
     def _on_canvas_released(self, x: float, y: float) -> None:
         was_drawing = self.gesture.active
         self.gesture.release((x, y))
+        self._update_undo_actions()  # the stroke became an undo step only now
         if was_drawing:
             self.request_render()  # the stroke's final picture, full size
 
@@ -292,8 +316,9 @@ class PaintView(WorkspaceHooks, QWidget):
             self.random_scene(seed=FIRST_SCENE)
 
     def tour_ready(self) -> bool:
+        mode = self.modes.mode
         return (self.model is not None and self.shown_revision == self.doc.revision and self.renderer.is_idle()
-                and not self._variations_timer.isActive())
+                and not self._variations_timer.isActive() and (mode == "labels" or self.modes.page(mode).tour_ready()))
 
     def shutdown(self) -> None:
         """Autosave and stop the worker threads (the window calls this when it closes)."""
@@ -302,6 +327,8 @@ class PaintView(WorkspaceHooks, QWidget):
         self.autosave()
         self.renderer.shutdown()
         self.loader.shutdown()
+        for page in self.modes.built():
+            page.shutdown()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

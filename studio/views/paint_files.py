@@ -1,5 +1,7 @@
 """PaintFiles: the paint view's files (open / save a label map, export the picture, a style reference, autosave).
 
+:class:`PictureFiles` is what the Sketch and Colourise modes share with it: exporting the picture, the dialogs.
+
 Each takes a path (tests, drops) or asks for one with a dialog; every failure becomes a message box that
 names the file, never an exception out of a slot.
 """
@@ -44,11 +46,59 @@ class FilesView(Protocol):
     def request_render(self) -> None: ...
 
 
-class PaintFiles:
+class PictureFiles:
+    """What the paint view's modes share: exporting the picture on screen and the dialogs (last folder kept)."""
+
+    def __init__(self, view):
+        self.view = view  # a QWidget (the dialogs' parent) with .picture and .status(text)
+
+    def export_picture(self, path: str | None = None) -> bool:
+        """Save the synthesised picture (as rendered, at the map's size)."""
+        picture = self.view.picture
+        if picture is None:
+            QMessageBox.information(self.view, "Export picture", "There is no picture yet: the model is still "
+                                    "loading or rendering.")
+            return False
+        if path is None:
+            path, _ = self._ask_save("Export picture", "picture.png", "PNG (*.png)")
+            if not path:
+                return False
+        target = path if path.lower().endswith(".png") else path + ".png"
+        return self._write(path, lambda: Image.fromarray(picture).save(target, format="PNG"),
+                           (OSError, ValueError), "Cannot export picture", f"Exported the picture to {path}")
+
+    def _ask_open(self, title: str, filters: str) -> str:
+        path, _ = QFileDialog.getOpenFileName(self.view, title, self._folder(), filters)
+        if path:
+            self._remember(path)
+        return path
+
+    def _ask_save(self, title: str, name: str, filters: str) -> tuple[str, str]:
+        """(path, chosen filter) from a save dialog in the last folder; ("", "") when cancelled."""
+        return QFileDialog.getSaveFileName(self.view, title, str(Path(self._folder()) / name), filters)
+
+    def _write(self, path: str, write, errors, failure: str, done: str) -> bool:
+        """``write()``; a message box titled ``failure`` on ``errors``, else remember the folder and say ``done``."""
+        try:
+            write()
+        except errors as exc:
+            QMessageBox.warning(self.view, failure, _first_line(exc, path))
+            return False
+        self._remember(path)
+        self.view.status(done)
+        return True
+
+    def _folder(self) -> str:
+        return str(QSettings().value("paint/last_folder", str(Path.home())))
+
+    def _remember(self, path: str) -> None:
+        QSettings().setValue("paint/last_folder", str(Path(path).parent))
+
+
+class PaintFiles(PictureFiles):
     """Opens and saves for one :class:`~studio.views.paint.PaintView`; remembers the last folder in QSettings."""
 
-    def __init__(self, view: FilesView):
-        self.view = view
+    view: FilesView
 
     def open_labels(self, path: str | None = None) -> bool:
         """Replace the map with a label PNG (undoable); resized by nearest neighbour when its size differs."""
@@ -76,21 +126,6 @@ class PaintFiles:
         labels, colours = np.array(self.view.doc.labels), self.view.classes.colours
         return self._write(path, lambda: save_label_map(labels, Path(path), colours, bool(colour_coded)),
                            OSError, "Cannot save label map", f"Saved the map to {path}")
-
-    def export_picture(self, path: str | None = None) -> bool:
-        """Save the synthesised picture (as rendered, at the map's size)."""
-        picture = self.view.picture
-        if picture is None:
-            QMessageBox.information(self.view, "Export picture", "There is no picture yet: the model is still "
-                                    "loading or rendering.")
-            return False
-        if path is None:
-            path, _ = self._ask_save("Export picture", "picture.png", "PNG (*.png)")
-            if not path:
-                return False
-        target = path if path.lower().endswith(".png") else path + ".png"
-        return self._write(path, lambda: Image.fromarray(picture).save(target, format="PNG"),
-                           (OSError, ValueError), "Cannot export picture", f"Exported the picture to {path}")
 
     def choose_reference(self, path: str | None = None) -> bool:
         """Take the style of a picture (only offered when the model has a style encoder)."""
@@ -131,33 +166,6 @@ class PaintFiles:
         self.view.style_panel.set_seed(saved.seed)
         self.view.doc.reset(saved.labels)
         return saved.model
-
-    def _ask_open(self, title: str, filters: str) -> str:
-        path, _ = QFileDialog.getOpenFileName(self.view, title, self._folder(), filters)
-        if path:
-            self._remember(path)
-        return path
-
-    def _ask_save(self, title: str, name: str, filters: str) -> tuple[str, str]:
-        """(path, chosen filter) from a save dialog in the last folder; ("", "") when cancelled."""
-        return QFileDialog.getSaveFileName(self.view, title, str(Path(self._folder()) / name), filters)
-
-    def _write(self, path: str, write, errors, failure: str, done: str) -> bool:
-        """``write()``; a message box titled ``failure`` on ``errors``, else remember the folder and say ``done``."""
-        try:
-            write()
-        except errors as exc:
-            QMessageBox.warning(self.view, failure, _first_line(exc, path))
-            return False
-        self._remember(path)
-        self.view.status(done)
-        return True
-
-    def _folder(self) -> str:
-        return str(QSettings().value("paint/last_folder", str(Path.home())))
-
-    def _remember(self, path: str) -> None:
-        QSettings().setValue("paint/last_folder", str(Path(path).parent))
 
 
 def _first_line(exc: Exception, path: str) -> str:

@@ -1,8 +1,10 @@
 """The paint view's widgets and actions: a toolbar on top, tools on the left, the map and its picture.
 
-``build_layout(view, settings, side, slots)`` lays them out in the view, wires the toolbar's actions to
-``slots`` (:class:`PaintSlots`) and returns the widgets the view keeps (:class:`PaintWidgets`); the view's
-own module keeps the behaviour.
+``build_layout(page, settings, side, slots)`` lays them out in ``page`` (the label mode's page of the view),
+wires the toolbar's actions to ``slots`` (:class:`PaintSlots`) and returns the widgets the view keeps
+(:class:`PaintWidgets`); the view's own module keeps the behaviour. The shortcuts belong to the page, so a
+hidden mode's Ctrl+Z never fires (the Sketch mode has its own). :func:`side_by_side`, :func:`map_row` and
+:func:`add_action` are shared with the Sketch mode's layout.
 """
 from __future__ import annotations
 
@@ -56,72 +58,92 @@ class PaintWidgets:
     redo_action: QAction
 
 
-def build_layout(view: QWidget, settings: ToolSettings, side: int, slots: PaintSlots) -> PaintWidgets:
-    """Lay out the paint view's widgets in ``view`` for a map of ``side`` pixels; returns the ones it keeps."""
+def build_layout(page: QWidget, settings: ToolSettings, side: int, slots: PaintSlots) -> PaintWidgets:
+    """Lay out the label mode's widgets in ``page`` for a map of ``side`` pixels; returns the ones it keeps."""
     picker, tools, canvas, output = RunPicker(PAINTERS), PaintToolPanel(settings), LabelCanvas(), ImageCanvas()
     tools.setFixedWidth(TOOL_PANEL_WIDTH)
     output.set_placeholder("The picture appears here")
     hint, style_panel = QLabel(textFormat=Qt.TextFormat.RichText), StylePanel()
-
-    right = QWidget()
-    column = QVBoxLayout(right)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.addWidget(output, 1)
-    column.addWidget(hint)
-    column.addWidget(style_panel)
-    left = QWidget()
-    map_column = QVBoxLayout(left)
-    map_column.setContentsMargins(0, 0, 0, 0)
-    map_column.addWidget(canvas, 1)
-    row, side_combo = _map_row(view, canvas, side, slots.set_side)
-    map_column.addLayout(row)
-    splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
-    splitter.addWidget(left)
-    splitter.addWidget(right)
-    for i in range(2):
-        splitter.setStretchFactor(i, 1)  # map and picture the same size (the view evens them on first show)
-
+    row, side_combo = map_row(page, canvas, side, slots.set_side)
+    splitter = side_by_side([canvas, row], [output, hint, style_panel])
     body = QHBoxLayout()
     body.addWidget(tools)
     body.addWidget(splitter, 1)
-    bar, undo_action, redo_action = _toolbar(view, picker, slots)
-    layout = QVBoxLayout(view)
-    layout.setContentsMargins(4, 4, 4, 4)
+    bar, undo_action, redo_action = _toolbar(page, picker, slots)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(bar)
     layout.addLayout(body, 1)
     for action in tools.actions:
-        view.addAction(action)
+        page.addAction(action)
     return PaintWidgets(picker, tools, canvas, output, hint, style_panel, splitter, side_combo, undo_action,
                         redo_action)
 
 
-def _toolbar(view: QWidget, picker: RunPicker, slots: PaintSlots) -> tuple[QToolBar, QAction, QAction]:
+def side_by_side(left: list, right: list) -> QSplitter:
+    """Two columns (widgets or layouts, the first of each stretching) in a splitter, the same size at first."""
+    splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
+    for items in (left, right):
+        column = QWidget()
+        box = QVBoxLayout(column)
+        box.setContentsMargins(0, 0, 0, 0)
+        for i, item in enumerate(items):
+            if isinstance(item, QWidget):
+                box.addWidget(item, 1 if i == 0 else 0)
+            else:
+                box.addLayout(item)
+        splitter.addWidget(column)
+    for i in range(2):
+        splitter.setStretchFactor(i, 1)  # input and picture the same size (the view evens them on first show)
+    return splitter
+
+
+def _toolbar(page: QWidget, picker: RunPicker, slots: PaintSlots) -> tuple[QToolBar, QAction, QAction]:
     """The toolbar, with its undo and redo actions (disabled until there is something to undo)."""
+    bar = model_bar(picker)
+    add_action(page, bar, "Random scene", slots.random_scene, "A fresh procedural landscape to start from")
+    add_action(page, bar, "Clear", slots.clear, "Fill the whole map with the chosen class")
+    undo, redo = undo_actions(page, bar, slots.undo, slots.redo)
+    bar.addSeparator()
+    add_action(page, bar, "Open map...", slots.open_map, "Open a label map PNG (class indices or palette colours)")
+    add_action(page, bar, "Save map...", slots.save_map, "Save the label map as an index or colour PNG")
+    add_action(page, bar, "Export picture...", slots.export_picture, "Save the synthesised picture as a PNG")
+    escape_action(page, slots.cancel_gesture)
+    return bar, undo, redo
+
+
+def model_bar(picker: QWidget) -> QToolBar:
+    """A toolbar that starts with "Model [picker]"."""
     bar = QToolBar()
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     bar.addWidget(QLabel("Model "))
     bar.addWidget(picker)
     bar.addSeparator()
-    _add(view, bar, "Random scene", slots.random_scene, "A fresh procedural landscape to start from")
-    _add(view, bar, "Clear", slots.clear, "Fill the whole map with the chosen class")
-    undo = _add(view, bar, "Undo", slots.undo, "Undo (Ctrl+Z); at least 100 steps", QKeySequence.StandardKey.Undo)
-    redo = _add(view, bar, "Redo", slots.redo, "Redo (Ctrl+Y or Ctrl+Shift+Z)",
-                [QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
-    undo.setEnabled(False)
-    redo.setEnabled(False)
-    bar.addSeparator()
-    _add(view, bar, "Open map...", slots.open_map, "Open a label map PNG (class indices or palette colours)")
-    _add(view, bar, "Save map...", slots.save_map, "Save the label map as an index or colour PNG")
-    _add(view, bar, "Export picture...", slots.export_picture, "Save the synthesised picture as a PNG")
-    escape = QAction(view, shortcut=QKeySequence(Qt.Key.Key_Escape),
+    return bar
+
+
+def undo_actions(page: QWidget, bar: QToolBar, undo, redo) -> tuple[QAction, QAction]:
+    """Undo and redo with their shortcuts, disabled until there is something to undo or redo."""
+    undo_action = add_action(page, bar, "Undo", undo, "Undo (Ctrl+Z); at least 100 steps",
+                             QKeySequence.StandardKey.Undo)
+    redo_action = add_action(page, bar, "Redo", redo, "Redo (Ctrl+Y or Ctrl+Shift+Z)",
+                             [QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+    undo_action.setEnabled(False)
+    redo_action.setEnabled(False)
+    return undo_action, redo_action
+
+
+def escape_action(page: QWidget, cancel) -> None:
+    """Escape drops the stroke or shape being drawn."""
+    escape = QAction(page, shortcut=QKeySequence(Qt.Key.Key_Escape),
                      shortcutContext=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    escape.triggered.connect(slots.cancel_gesture)
-    view.addAction(escape)
-    return bar, undo, redo
+    escape.triggered.connect(cancel)
+    page.addAction(escape)
 
 
-def _map_row(view: QWidget, canvas: LabelCanvas, side: int, set_side: Callable[[int], None]
-             ) -> tuple[QHBoxLayout, QComboBox]:
+def map_row(view: QWidget, canvas: LabelCanvas, side: int, set_side: Callable[[int], None],
+            help_tip: str = "Ctrl+Z / Ctrl+Y undo and redo; B E L R O F I H pick the tools; [ and ] size the brush"
+            ) -> tuple[QHBoxLayout, QComboBox]:
     """Under the map: its size, zoom buttons and how to zoom and pan."""
     row = QHBoxLayout()
     row.addWidget(QLabel("Size"))
@@ -136,15 +158,15 @@ def _map_row(view: QWidget, canvas: LabelCanvas, side: int, set_side: Callable[[
              ("+", lambda: canvas.zoom_by(1.25), "Zoom in (Ctrl+=, or the wheel)", "Ctrl+="))
     for text, slot, tip, key in zooms:
         button = QToolButton()
-        button.setDefaultAction(_add(view, None, text, slot, tip, QKeySequence(key)))
+        button.setDefaultAction(add_action(view, None, text, slot, tip, QKeySequence(key)))
         row.addWidget(button)
     help_line = QLabel("Wheel zooms, middle button pans", enabled=False)
-    help_line.setToolTip("Ctrl+Z / Ctrl+Y undo and redo; B E L R O F I H pick the tools; [ and ] size the brush")
+    help_line.setToolTip(help_tip)
     row.addWidget(help_line, 1)
     return row, side_combo
 
 
-def _add(view: QWidget, bar: QToolBar | None, text: str, slot, tip: str, shortcut=None) -> QAction:
+def add_action(view: QWidget, bar: QToolBar | None, text: str, slot, tip: str, shortcut=None) -> QAction:
     action = QAction(text, view, toolTip=tip)
     action.triggered.connect(lambda _=False: slot())
     if shortcut is not None:
