@@ -173,3 +173,14 @@ def test_cli_sample_and_paint(tmp_path, capsys):
     assert Image.open(tmp_path / "o.png").size == (48, 36) and "resized" in capsys.readouterr().err
     assert main(["singan", "paint", str(tmp_path / "run"), "--in", str(tmp_path / "missing.png"), "--out",
                  str(tmp_path / "o.png")]) == 2
+
+
+def test_the_shipped_example_loads_and_draws():
+    from gan_backend.loader import shipped_path
+
+    state = torch.load(shipped_path("singan"), map_location="cpu", weights_only=True)
+    assert set(state["modules"]) == {"G"} and state["meta"]["task"] == "singan"
+    model = load_singan("singan")
+    assert model.size == (160, 107) and model.scales == 6
+    a, b = model.sample(240, 80, seed=0), model.sample(240, 80, seed=1)
+    assert a.shape == (80, 240, 3) and a.std() > 10 and np.abs(a.astype(int) - b).mean() > 3
