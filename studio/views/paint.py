@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
+from gan_backend.errors import first_line
 from studio.state.canvas import CanvasDocument
 from studio.state.label_files import Classes, read_palette_json
 from studio.state.paint_tools import Gesture, ToolSettings
@@ -158,7 +159,7 @@ class PaintView(WorkspaceHooks, QWidget):
     @Slot(object)
     def _on_model_failed(self, exc: Exception) -> None:
         source, self.loading = self.loading, ""
-        message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        message = first_line(exc)
         self.model_error = "" if self.model else message
         self.picker.revert()
         self._update_hint()
@@ -218,7 +219,7 @@ class PaintView(WorkspaceHooks, QWidget):
 
     @Slot(str, object)
     def _on_render_failed(self, lane: str, exc: Exception) -> None:
-        self.hint.setText(f"Cannot render: {(str(exc).splitlines() or [type(exc).__name__])[0]}")
+        self.hint.setText(f"Cannot render: {first_line(exc)}")
 
     def _update_hint(self, *_) -> None:
         """The line under the picture: an amber dot while a picture is pending, green when it shows the map."""

@@ -15,6 +15,7 @@ from PIL import Image
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from gan_backend.errors import first_line
 from studio.state.label_files import Autosave, load_label_map, read_autosave, save_label_map, write_autosave
 from studio.views.paint_models import autosave_folder
 from studio.workers.paint_jobs import SHIPPED
@@ -170,5 +171,5 @@ class PaintFiles(PictureFiles):
 
 def _first_line(exc: Exception, path: str) -> str:
     """The exception's first line, with the file named if it does not name it already."""
-    line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    line = first_line(exc)
     return line if str(path) in line or Path(path).name in line else f"{path}: {line}"

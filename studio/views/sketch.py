@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from gan_backend.errors import first_line
 from studio.state.canvas import CanvasDocument
 from studio.state.paint_tools import Gesture, ToolSettings
 from studio.state.sketch_files import INK, PAPER, resize_drawing, starter_drawing
@@ -120,7 +121,7 @@ class SketchPage(WorkspaceHooks, QWidget):
     @Slot(object)
     def _on_model_failed(self, exc: Exception) -> None:
         source, self.loading = self.loading, ""
-        message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        message = first_line(exc)
         self.picker.revert()
         if self.model is None:
             self.model_error = message
@@ -166,7 +167,7 @@ class SketchPage(WorkspaceHooks, QWidget):
     @Slot(str, object)
     def _on_render_failed(self, channel: str, exc: Exception) -> None:
         if channel == "image":
-            reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+            reason = first_line(exc)
             self.hint.setText(f"Cannot draw the picture: {html.escape(reason)}")
 
     def _update_hint(self, *_) -> None:

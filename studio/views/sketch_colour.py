@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
+from gan_backend.errors import first_line
 from studio.views.paint_files import PICTURES, PictureFiles, _first_line
 from studio.views.paint_layout import add_action, model_bar, side_by_side
 from studio.views.paint_models import COLOURISERS, FoundRunsPicker, run_folders
@@ -107,7 +108,7 @@ class ColourisePage(WorkspaceHooks, QWidget):
     @Slot(object)
     def _on_model_failed(self, exc: Exception) -> None:
         source, self.loading = self.loading, ""
-        message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        message = first_line(exc)
         self.picker.revert()
         if self.model is None:
             self.model_error = message
@@ -154,7 +155,7 @@ class ColourisePage(WorkspaceHooks, QWidget):
     @Slot(str, object)
     def _on_failed(self, channel: str, exc: Exception) -> None:
         if channel == "image":
-            self.hint.setText(f"Cannot colour it: {html.escape((str(exc).splitlines() or [type(exc).__name__])[0])}")
+            self.hint.setText(f"Cannot colour it: {html.escape(first_line(exc))}")
 
     def _on_runs_found(self, runs: list[str]) -> None:
         self.picker.add_found(runs)
