@@ -2,10 +2,12 @@
 
 SIFID (Shaham et al. 2019) is the Fréchet distance between the distributions of the *spatial* feature
 vectors of two pictures, so it compares the patches of one picture with the patches of another. SinGAN
-used Inception's first pooling layer (64 channels); nothing is downloaded here, so the features are the
-first two stages of the fixed random conv net of :mod:`gan_backend.metrics.random_features` (seeded, built in
-code): 64 channels at 1/4 resolution, each vector seeing a 7x7-pixel patch. They measure colour, contrast
-and local texture, not meaning; numbers compare only between pictures measured with this module.
+used Inception's first pooling layer; nothing is downloaded here, so the features are the three stages of the
+fixed random conv net of :mod:`gan_backend.metrics.random_features` (seeded, built in code), 64 channels at 1/8
+resolution, averaged over 3x3 neighbours: each vector sees a 31x31-pixel patch, large enough that shuffling the
+picture's 16x16 tiles changes it (the high reference) while shifting the picture does not (the low one). They
+measure colour, contrast, texture and local structure, not meaning; numbers compare only between pictures
+measured with this module.
 """
 from __future__ import annotations
 
@@ -16,15 +18,17 @@ import torch.nn.functional as F
 from gan_backend.metrics.frechet import feature_stats, frechet_distance
 from gan_backend.metrics.random_features import random_weights
 
-STAGES = 2  # of random_features' three stride-2 stages: 32 then 64 channels
+STAGES = 3  # random_features' three stride-2 stages (32, 64, 64 channels): 15x15-pixel receptive fields
+POOL = 3  # then a 3x3 average: 31x31 pixels per vector
 
 
 @torch.no_grad()
 def patch_features(picture: np.ndarray) -> np.ndarray:
-    """uint8 [H, W, 3] -> float64 [h * w, 64]: one vector per location at 1/4 resolution."""
-    x = torch.from_numpy(np.ascontiguousarray(picture[..., :3])).permute(2, 0, 1)[None].float() / 127.5 - 1.0
+    """uint8 [H, W, 3] -> float64 [h * w, 64]: one vector per location at 1/8 resolution."""
+    x = torch.from_numpy(np.array(picture[..., :3])).permute(2, 0, 1)[None].float() / 127.5 - 1.0
     for w in random_weights(3)[:STAGES]:
         x = F.relu(F.conv2d(x, w, stride=2, padding=1))
+    x = F.avg_pool2d(x, POOL, stride=1)
     return x[0].flatten(1).T.double().numpy()
 
 
@@ -34,9 +38,12 @@ def sifid(real: np.ndarray, fake: np.ndarray) -> float:
 
 
 def shifted(picture: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The picture rolled by a random offset of up to half its size: the same patches (a low reference)."""
+    """The picture moved by a random offset of up to 1/8 of each side, the uncovered edge mirrored: the same
+    patches in nearly the same places (the low reference)."""
     h, w = picture.shape[:2]
-    return np.roll(picture, (int(rng.integers(1, h // 2 + 1)), int(rng.integers(1, w // 2 + 1))), axis=(0, 1))
+    dy, dx = int(rng.integers(-(h // 8), h // 8 + 1)), int(rng.integers(-(w // 8), w // 8 + 1))
+    pad = np.pad(picture, ((abs(dy),) * 2, (abs(dx),) * 2, (0, 0)), mode="reflect")
+    return pad[abs(dy) + dy:abs(dy) + dy + h, abs(dx) + dx:abs(dx) + dx + w]
 
 
 def patch_shuffled(picture: np.ndarray, rng: np.random.Generator, patch: int = 16) -> np.ndarray:
