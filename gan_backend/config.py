@@ -39,6 +39,7 @@ class ModelConfig:
     conditional: bool = False  # feed class labels to mlp/sngan when the data has them (cdcgan always does)
     cond_mode: str = "projection"  # how cdcgan's D sees labels: "projection" (Miyato) or "concat"
     spectral_norm_d: bool = False  # spectral norm in D: a Lipschitz bound that steadies any loss
+    attention: int = 0  # dcgan/sngan: a SAGAN self-attention block in G and D at feature maps of this side (0 = none)
     g_arch: str = "resnet"  # cyclegan's G: "resnet" (residual blocks at 1/4 size) or "unet" (pix2pix's, with skips)
     style_encoder: bool = False  # spade: a VAE encoder of the real picture's style, so z means something (GauGAN)
     g_widths: str = ""  # spade: G's channels at H/16 ... H in multiples of width, e.g. "8,8,4,1,1" ("" = 8,8,4,2,1)

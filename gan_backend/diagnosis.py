@@ -10,6 +10,7 @@ Rules read plain metrics.jsonl rows: report rows (they carry ``d_output``) with 
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -223,3 +224,157 @@ def diagnose(rows: list[dict], rules: list[str] | None = None) -> list[Finding]:
         raise KeyError(f"unknown diagnosis rule {unknown[0]!r}; rules: {', '.join(RULES)}")
     found = [f for name in (rules or RULES) for f in RULES[name](rows)]
     return sorted(found, key=lambda f: (f.step, f.rule))
+
+
+# --- what each rule watches, for a run with no finding too ---
+HEALTHY, WATCH, PROBLEM, NO_DATA = "healthy", "watch", "problem", "no data"
+NEAR = 0.5  # a value this far (as a share) from its rule's threshold towards it is worth watching
+SPARK_POINTS = 120  # points kept per sparkline
+TITLES = {"d_winning": "D is winning", "mode_collapse": "Mode collapse", "divergence": "Divergence",
+          "oscillation": "Oscillation"}
+MEANS = {
+    "d_winning": "D separates real from fake so well that G's gradient vanishes: D(x) near 1, D(G(z)) near 0 and "
+                 "G's gradient norm a small share of its early level, for several reports in a row.",
+    "mode_collapse": "G covers fewer modes or classes than it did: the evaluation's coverage, class entropy or "
+                     "recall falls from its peak (needs run.eval_every).",
+    "divergence": "A loss or gradient norm becomes NaN or infinite, or grows to 100x its early level.",
+    "oscillation": "A loss swings widely around its trend over 20 reports, and keeps swinging.",
+}
+
+
+@dataclass(frozen=True)
+class Watched:
+    """One value a rule reads: its recent series, its current value and how close it is to the rule's line."""
+
+    key: str  # the metrics key, e.g. "d_real"
+    label: str  # how the card names it
+    steps: np.ndarray  # float [<= SPARK_POINTS]: the sparkline's x
+    values: np.ndarray  # float [<= SPARK_POINTS]: the sparkline's y (finite values only)
+    current: float | None
+    state: str  # HEALTHY, WATCH, PROBLEM or NO_DATA
+    line: str  # what would count against it, e.g. ">= 0.9 (problem), >= 0.8 (watch)"
+
+
+@dataclass(frozen=True)
+class RuleStatus:
+    """Where a run stands on one rule: its state, what the rule means and the values it watches."""
+
+    rule: str
+    title: str
+    state: str  # PROBLEM when the rule found an episode, else the worst state of its values
+    means: str
+    values: list[Watched]
+    note: str = ""  # e.g. why a rule cannot judge this run
+
+
+def watch(rows: list[dict], findings: list[Finding] | None = None) -> list[RuleStatus]:
+    """Every rule's state on ``rows``, with the values it watches (a healthy run gets one each, too);
+    ``findings``: ``diagnose(rows)`` when the caller has it already."""
+    found = {f.rule for f in (diagnose(rows) if findings is None else findings)}
+    return [_status(name, WATCHERS[name](rows), name in found) for name in RULES]
+
+
+def _status(rule: str, watched: tuple[list[Watched], str], found: bool) -> RuleStatus:
+    values, note = watched
+    states = [v.state for v in values]
+    state = PROBLEM if found else next((s for s in (PROBLEM, WATCH, HEALTHY) if s in states), NO_DATA)
+    if state == PROBLEM and not found:
+        state = WATCH  # one value over its line is not yet an episode (SUSTAIN reports, or a window)
+    return RuleStatus(rule, TITLES[rule], state, MEANS[rule], values, note)
+
+
+def _series(rows: list[dict], key: str) -> tuple[np.ndarray, np.ndarray]:
+    pairs = [(r["step"], _num(r, key)) for r in rows if _num(r, key) is not None]
+    steps = np.array([p[0] for p in pairs], np.float64)
+    values = np.array([p[1] for p in pairs], np.float64)
+    if len(steps) > SPARK_POINTS:  # evenly thinned, the newest kept
+        keep = np.unique(np.linspace(0, len(steps) - 1, SPARK_POINTS).astype(int))
+        steps, values = steps[keep], values[keep]
+    return steps, values
+
+
+def _watched(rows: list[dict], key: str, label: str, state_of, line: str) -> Watched:
+    steps, values = _series(rows, key)
+    current = float(values[-1]) if len(values) else None
+    return Watched(key, label, steps, values, current, NO_DATA if current is None else state_of(current), line)
+
+
+def _past(value: float, problem: float, watch: float) -> str:
+    """PROBLEM at or past ``problem``, WATCH at or past ``watch`` (the side follows: problem > watch means
+    larger is worse)."""
+    worse = (lambda a, b: a >= b) if problem > watch else (lambda a, b: a <= b)
+    return PROBLEM if worse(value, problem) else WATCH if worse(value, watch) else HEALTHY
+
+
+def _watch_d_winning(rows):
+    reps = [r for r in _reports(rows) if r.get("d_output") == "probability"]
+    if not reps:
+        return [], "D is a critic in this run (its scores are not probabilities): this rule does not apply"
+    ref = _early(reps, "grad_norm_g")
+    share = [{"step": r["step"], "x": _num(r, "grad_norm_g") / ref} for r in reps
+             if ref and _num(r, "grad_norm_g") is not None]
+    return [_watched(reps, "d_real", "D(x)", lambda v: _past(v, CONFIDENT, 0.8), f"problem at >= {CONFIDENT}"),
+            _watched(reps, "d_fake", "D(G(z))", lambda v: _past(v, 1 - CONFIDENT, 0.2),
+                     f"problem at <= {1 - CONFIDENT:.1f}"),
+            dataclasses.replace(_watched(share, "x", "G's gradient / its early level",
+                                         lambda v: _past(v, GRAD_COLLAPSE, 0.3), f"problem at <= {GRAD_COLLAPSE}"),
+                                key="grad_norm_g")], ""
+
+
+def _watch_mode_collapse(rows):
+    evals = _evals(rows)
+    keys = [k for k in DROPS if any(_num(r, k) is not None for r in evals)]
+    if not keys:
+        return [], "no evaluations yet: set run.eval_every to measure coverage during training"
+    out = []
+    for key in keys:
+        peak = max(_num(r, key) for r in evals if _num(r, key) is not None)
+        out.append(_watched(evals, key, key.replace("_", " "), lambda v, p=peak, k=key: _drop_state(k, v, p),
+                            f"problem at a fall from its peak {peak:.3g}"))
+    return out, ""
+
+
+def _drop_state(key: str, value: float, peak: float) -> str:
+    if DROPS[key](value, peak):
+        return PROBLEM
+    return WATCH if value < peak else HEALTHY
+
+
+def _watch_divergence(rows):
+    reps = _reports(rows)
+    out = []
+    for key in ("loss_d", "loss_g", "grad_norm_d", "grad_norm_g"):
+        ref = _early(reps, key)
+        if ref is None:
+            continue
+        floor = max(abs(ref), 1.0 if key.startswith("loss") else 1e-3)  # as the rule scales it
+        scaled = [{"step": r["step"], "x": abs(_num(r, key)) / floor} for r in reps if _num(r, key) is not None]
+        w = _watched(scaled, "x", f"{key} / its early level", lambda v: _past(v, EXPLODE, EXPLODE / 10),
+                     f"problem at {EXPLODE:.0f}x")
+        if any(key in r and _num(r, key) is None for r in reps):  # null in metrics.jsonl: it was NaN or inf
+            w = dataclasses.replace(w, state=PROBLEM, line="it became non-finite")
+        out.append(dataclasses.replace(w, key=key))
+    return out, ""
+
+
+def _watch_oscillation(rows):
+    reps = [r for r in _reports(rows) if _num(r, "loss_d") is not None and _num(r, "loss_g") is not None]
+    if len(reps) < WINDOW:
+        return [], f"needs {WINDOW} reports with both losses"
+    out = []
+    for key in ("loss_d", "loss_g"):
+        swings = []
+        for end in range(WINDOW - 1, len(reps)):
+            y = np.array([_num(r, key) for r in reps[end - WINDOW + 1:end + 1]])
+            t = np.arange(len(y))
+            resid = y - np.polyval(np.polyfit(t, y, 1), t)
+            spread = float(np.percentile(resid, 90) - np.percentile(resid, 10))
+            swings.append({"step": reps[end]["step"], "x": spread / (SWING * max(float(np.mean(np.abs(y))), 1.0))})
+        out.append(dataclasses.replace(_watched(swings, "x", f"{key}: swing / the rule's line",
+                                                lambda v: _past(v, 1.0, 0.6), "problem at 1 (while not settling)"),
+                                       key=key))
+    return out, ""
+
+
+WATCHERS = {"d_winning": _watch_d_winning, "mode_collapse": _watch_mode_collapse, "divergence": _watch_divergence,
+            "oscillation": _watch_oscillation}

@@ -102,16 +102,26 @@ class Tour(QObject):
             w.workspaces.setCurrentIndex(index)
             view = w.workspaces.view(ws.title)
             view.prepare_for_tour()
-            deadline = time.monotonic() + 60
-            while not view.tour_ready() and time.monotonic() < deadline:
-                QApplication.processEvents()
-                time.sleep(0.02)
-            QApplication.processEvents()
+            self._wait_ready(view)
             name = f"workspace_{ws.title.lower().replace(' ', '_')}.png"
             self._save(w, name)
             shots[name] = view
+            # A view with pages (the Learn tab's lessons) is shot once per page: show_tour_page, then ready.
+            for page in getattr(view, "tour_pages", lambda: [])():
+                view.show_tour_page(page)
+                self._wait_ready(view)
+                name = f"workspace_{ws.title.lower().replace(' ', '_')}_{page}.png"
+                self._save(w, name)
+                shots[name] = view
         w.workspaces.setCurrentIndex(0)
         return shots
+
+    def _wait_ready(self, view) -> None:
+        deadline = time.monotonic() + 60
+        while not view.tour_ready() and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.02)
+        QApplication.processEvents()
 
     def _pick_sample(self) -> None:
         """Click the sample in the second row, third column, as a user picking a digit would."""

@@ -78,6 +78,8 @@ WORKSPACES: list[Workspace] = [
               "What is going wrong in this run (D winning, mode collapse, divergence, oscillation) and what to try"),
     Workspace("Compare", "studio.views.compare:CompareView",
               "Several runs side by side: one metric's curves overlaid, final metrics, PNG/SVG and CSV export"),
+    Workspace("Learn", "studio.views.learn:LearnView",
+              "The course's lessons, live: 1-D GAN, saturation, JS vs Wasserstein, mode collapse, VAE vs GAN, ..."),
 ]
 
 

@@ -49,11 +49,13 @@ def fresh_env(tmp_path_factory, wheel) -> Path:
     return env
 
 
-def test_the_wheel_carries_the_shipped_models_palettes_and_classifiers(wheel):
+def test_the_wheel_carries_the_shipped_models_palettes_classifiers_and_lessons(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     for shipped in ("models/painter/painter.pt", "models/painter/palette.json", "models/translator/translator.pt",
                     "classifiers/glyphs.pt", "classifiers/shapes.pt"):
         assert f"gan_backend/resources/{shipped}" in names, shipped
+    lessons = sorted(p.name for p in (ROOT / "gan_backend" / "lessons" / "texts").glob("*.md"))
+    assert len(lessons) >= 8 and all(f"gan_backend/lessons/texts/{name}" in names for name in lessons)
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/"))]
 
 

@@ -9,6 +9,7 @@ import torch.nn as nn
 from gan_backend.models import cdcgan, dcgan, fastgan, mlp, sngan  # noqa: F401  (imported to register)
 from gan_backend.models import pix2pix, spade  # noqa: F401  (paired models)
 from gan_backend.models import cyclegan  # noqa: F401  (unpaired models)
+from gan_backend.models import vae  # noqa: F401  (the variational autoencoder of the VAE-vs-GAN lesson)
 from gan_backend.models import singan  # noqa: F401  (single-picture models)
 from gan_backend.models.base import MODELS, ModelSpec, UnsupportedShapeError
 from gan_backend.models.conditional import NeedsLabelsError

@@ -1,6 +1,7 @@
 """DCGAN (Radford, Metz & Chintala 2016): transposed-conv G, strided-conv D.
 
 Sizes: 28 (7 -> 14 -> 28, for MNIST-like data) and 16, 32, 64, 128 (4x4 doubled up to the size).
+``model.attention`` adds a SAGAN self-attention block to G and D at feature maps of that side.
 ``ngf = ndf = spec.width``; the widest layer (next to 4x4 or 7x7) has ``width * 2**(steps - 1)`` channels.
 The building blocks here are reused by the class-conditional ``cdcgan``.
 """
@@ -11,6 +12,7 @@ import math
 import torch
 import torch.nn as nn
 
+from gan_backend.models.attention import SelfAttention, check_attention_side
 from gan_backend.models.base import MODELS, ModelSpec
 from gan_backend.models.conditional import ProjectionHead
 from gan_backend.models.layers import check_image_spec, dcgan_init_, maybe_spectral_norm
@@ -23,6 +25,12 @@ def resolution_plan(size: int) -> tuple[int, int]:
     if size == 28:
         return 7, 2  # 7 -> 14 -> 28
     return 4, int(math.log2(size // 4))  # 4 -> 8 -> ... -> size
+
+
+def feature_sides(size: int) -> tuple[int, ...]:
+    """Sides of the feature maps between z and the image (the same in G and D): where attention can go."""
+    start, steps = resolution_plan(size)
+    return tuple(start * 2 ** i for i in range(steps))
 
 
 def _up_block(c_in: int, c_out: int, kernel: int, stride: int, pad: int, dropout: float) -> list[nn.Module]:
@@ -47,11 +55,15 @@ class DCGANGenerator(nn.Module):
         size = check_image_spec(spec, "dcgan", DCGAN_SIZES)
         start, steps = resolution_plan(size)
         ch = spec.width * 2 ** (steps - 1)
+        attention = check_attention_side(spec, "dcgan", feature_sides(size))
         # A full-size transposed conv on a 1x1 input is the paper's "project and reshape" of z.
         layers = _up_block(in_dim or spec.latent_dim, ch, start, 1, 0, spec.g_dropout)
+        side = start
         for _ in range(steps - 1):
+            layers += [SelfAttention(ch)] if side == attention else []
             layers += _up_block(ch, ch // 2, 4, 2, 1, spec.g_dropout)
-            ch //= 2
+            ch, side = ch // 2, side * 2
+        layers += [SelfAttention(ch)] if side == attention else []
         layers += [dcgan_init_(nn.ConvTranspose2d(ch, spec.shape[0], 4, 2, 1, bias=False)), nn.Tanh()]
         self.net = nn.Sequential(*layers)
 
@@ -68,12 +80,15 @@ def dcgan_features(spec: ModelSpec, in_channels: int) -> tuple[nn.Sequential, in
     """
     size = check_image_spec(spec, "dcgan", DCGAN_SIZES)
     start, steps = resolution_plan(size)
+    attention = check_attention_side(spec, "dcgan", feature_sides(size))
     sn = spec.spectral_norm_d
     layers = _down_block(in_channels, spec.width, batch_norm=False, sn=sn)
-    ch = spec.width
+    ch, side = spec.width, size // 2
     for _ in range(steps - 1):
+        layers += [SelfAttention(ch, sn)] if side == attention else []
         layers += _down_block(ch, ch * 2, batch_norm=not sn, sn=sn)
-        ch *= 2
+        ch, side = ch * 2, side // 2
+    layers += [SelfAttention(ch, sn)] if side == attention else []
     return nn.Sequential(*layers), ch, start
 
 

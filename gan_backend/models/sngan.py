@@ -5,6 +5,7 @@ then BN-ReLU-conv3x3-tanh. D: an optimized first block and three ResBlocks (the 
 downsample), ReLU, global sum pooling and a linear score; every D layer is spectral-normalised.
 Channels: G ``4 * width``, D ``2 * width`` (256 and 128 at width 64, as in the paper).
 With ``num_classes > 0`` G uses class-conditional BatchNorm and D a projection head.
+``model.attention`` (8 or 16) adds a SAGAN self-attention block to G and D at that side, as SAGAN does.
 """
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from gan_backend.models.attention import SelfAttention, check_attention_side
 from gan_backend.models.base import MODELS, ModelSpec
 from gan_backend.models.conditional import ClassBatchNorm2d, ProjectionHead, check_cond_mode
 from gan_backend.models.layers import check_image_spec, xavier_init_
 
 SNGAN_SIZES = (32,)
+ATTENTION_SIDES = (8, 16)  # sides that G's blocks (8, 16, 32) and D's (16, 8, 8, 8) both have
 
 
 def _sn_conv(c_in: int, c_out: int, kernel: int, residual: bool = True) -> nn.Module:
@@ -81,14 +84,19 @@ class SNGANGenerator(nn.Module):
         self.num_classes = spec.num_classes
         self.linear = xavier_init_(nn.Linear(spec.latent_dim, 4 * 4 * ch), residual=False)
         self.blocks = nn.ModuleList(GBlock(ch, ch, spec.num_classes) for _ in range(3))
+        side = check_attention_side(spec, "sngan", ATTENTION_SIDES)
+        self.attention_after = {8: 0, 16: 1}.get(side, -1)  # index of the block whose output it attends over
+        self.attention = SelfAttention(ch) if side else None
         self.dropout = nn.Dropout(spec.g_dropout) if spec.g_dropout > 0 else nn.Identity()
         self.bn = nn.BatchNorm2d(ch)
         self.out = xavier_init_(nn.Conv2d(ch, spec.shape[0], 3, 1, 1), residual=False)
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         h = self.linear(z).view(-1, self.ch, 4, 4)  # [B, ch, 4, 4]
-        for block in self.blocks:  # -> 8, 16, 32
+        for i, block in enumerate(self.blocks):  # -> 8, 16, 32
             h = self.dropout(block(h, y if self.num_classes else None))
+            if i == self.attention_after:
+                h = self.attention(h)
         return torch.tanh(self.out(F.relu(self.bn(h))))  # [B, C, 32, 32] in -1..1
 
 
@@ -98,12 +106,14 @@ class SNGANDiscriminator(nn.Module):
     def __init__(self, spec: ModelSpec):
         super().__init__()
         ch = 2 * spec.width
-        self.blocks = nn.Sequential(
-            DBlock(spec.shape[0], ch, downsample=True, optimized=True),  # 32 -> 16
-            DBlock(ch, ch, downsample=True),  # 16 -> 8
-            DBlock(ch, ch, downsample=False),
-            DBlock(ch, ch, downsample=False),
-        )
+        side = check_attention_side(spec, "sngan", ATTENTION_SIDES)
+        blocks = [DBlock(spec.shape[0], ch, downsample=True, optimized=True),  # 32 -> 16
+                  DBlock(ch, ch, downsample=True),  # 16 -> 8
+                  DBlock(ch, ch, downsample=False),
+                  DBlock(ch, ch, downsample=False)]
+        if side:  # after the first block (16 x 16) or the second (8 x 8)
+            blocks.insert({16: 1, 8: 2}[side], SelfAttention(ch, spectral_norm=True))
+        self.blocks = nn.Sequential(*blocks)
         self.head = ProjectionHead(ch, spec.num_classes, spectral_norm=True)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:

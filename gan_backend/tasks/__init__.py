@@ -5,6 +5,7 @@ from gan_backend.tasks.base import TASKS, Task
 from gan_backend.tasks import gan as _gan  # noqa: F401  (registers its tasks)
 from gan_backend.tasks import paired as _paired  # noqa: F401,E402
 from gan_backend.tasks import unpaired as _unpaired  # noqa: F401,E402
+from gan_backend.tasks import vae as _vae  # noqa: F401,E402
 from gan_backend.tasks import singan as _singan  # noqa: F401,E402
 
 

@@ -1,6 +1,10 @@
 """DiagnoseView: what ``gan_backend.diagnosis`` finds in the current run's metrics, with the evidence and
 the fixes the course teaches, and a link from each finding to the step on the Train tab's plots.
 
+Below the findings, every rule the diagnosis knows is listed with what it means, its state (healthy, watch,
+problem) and the values it reads, each with its current value and a sparkline: a student sees what "D
+winning" would look like before it happens (``studio.views.diagnose_watch``).
+
 Rows come from the run's ``metrics.jsonl`` (read on a worker thread), or, for a run with no directory
 yet, from the session's curves. While the tab is on screen the diagnosis follows the run: every
 ``LIVE_MS`` it is redone if the session changed (a live or followed run) and the last reading finished.
@@ -17,12 +21,13 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
 
+from studio.views.diagnose_watch import RuleCard
 from studio.workers.background import BackgroundCall
 from studio.workspaces import WorkspaceHooks
 
 RULE_TITLES = {"d_winning": "D is winning", "mode_collapse": "Mode collapse", "divergence": "Divergence",
                "oscillation": "Oscillation"}
-HEALTHY = "No problems found in {n} metric rows. Rules: D winning, mode collapse, divergence, oscillation."
+HEALTHY = "No problems found in {n} metric rows. What each rule watches, and where this run stands, is below."
 MARKER_COLOUR = QColor("#d62828")
 LIVE_MS = 2000  # how often a visible view re-diagnoses a run that is still changing
 
@@ -44,7 +49,8 @@ class DiagnoseView(WorkspaceHooks, QWidget):
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("Run the diagnosis rules over the run's metrics so far")
         self.refresh_button.clicked.connect(lambda: self.refresh())
-        self.cards = QVBoxLayout()
+        self.cards = QVBoxLayout()  # one card per finding
+        self.rules = {name: RuleCard(title) for name, title in RULE_TITLES.items()}  # what each rule watches
         self.live = QTimer(self, interval=LIVE_MS, timeout=self._follow)
         self._build()
 
@@ -53,8 +59,15 @@ class DiagnoseView(WorkspaceHooks, QWidget):
         top.addWidget(self.summary, 1)
         top.addWidget(self.refresh_button)
         inner = QWidget()
-        inner.setLayout(self.cards)
-        self.cards.addStretch(1)
+        column = QVBoxLayout(inner)
+        column.addLayout(self.cards)
+        heading = QLabel("<b>What the diagnosis watches</b>: every rule, its state now, and the values it reads "
+                         "(the line each must cross, and its recent history)")
+        heading.setWordWrap(True)
+        column.addWidget(heading)
+        for card in self.rules.values():
+            column.addWidget(card)
+        column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -83,8 +96,12 @@ class DiagnoseView(WorkspaceHooks, QWidget):
     def show_rows(self, rows: list[dict]) -> None:
         from gan_backend.diagnosis import diagnose
 
+        from gan_backend.diagnosis import watch
+
         self.findings = diagnose(rows)
-        while self.cards.count() > 1:  # the last item is the stretch
+        for status in watch(rows, self.findings):
+            self.rules[status.rule].show_status(status)
+        while self.cards.count():
             self.cards.takeAt(0).widget().deleteLater()
         for i, finding in enumerate(self.findings):
             self.cards.insertWidget(i, self._card(finding))

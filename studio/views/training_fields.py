@@ -11,6 +11,7 @@ from gan_backend import config
 NUMBER_FIELDS = [
     ("model.latent_dim", "Latent size", 1, 4096),
     ("model.width", "Width (channels)", 4, 1024),
+    ("model.attention", "Self-attention at side", 0, 256),
     ("train.lr_g", "Learning rate G", 1e-7, 1.0),
     ("train.lr_d", "Learning rate D", 1e-7, 1.0),
     ("train.batch_size", "Batch size", 1, 4096),
@@ -40,7 +41,7 @@ AMP_MODES = ["off", "bf16", "fp16"]
 ANY_MODEL_SIZES = (16, 28, 32, 64, 128)
 
 GROUPS = [
-    ("Model", ["model.name", "model.latent_dim", "model.width"]),
+    ("Model", ["model.name", "model.latent_dim", "model.width", "model.attention"]),
     ("Data", ["data.image_size", "data.crop", "train.augment"]),
     ("Loss", ["loss.name", "loss.penalty"]),
     ("Optimisation", ["train.lr_g", "train.lr_d", "train.batch_size", "train.d_steps", "train.g_steps"]),
