@@ -140,6 +140,7 @@ def add_singan_commands(sub) -> None:
     st.add_argument("--iters", type=int, default=2000, help="iterations per scale at most (the paper's 2000)")
     st.add_argument("--run-dir", default="", help="where the run goes (default runs/<time>-picture)")
     st.add_argument("--device", default="auto")
+    st.add_argument("--threads", type=int, default=0, help="CPU threads (0 = torch's default; 1 on a busy machine)")
     st.add_argument("--seed", type=int, default=0)
     ss = ssub.add_parser("sample", help="new pictures at any size")
     ss.add_argument("run_dir", metavar="RUN", help='a SinGAN run directory, checkpoint, or "singan" (the shipped one)')

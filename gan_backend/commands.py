@@ -215,6 +215,7 @@ def cmd_singan(args) -> int:
 
         cfg = singan.singan_config(args.picture, args.max_size, args.minutes, args.iters, args.device,
                                    args.run_dir, args.seed)
+        cfg.train.num_threads = args.threads
         return _drive(Trainer.new(cfg))
     model = singan.load_singan(args.run_dir)
     if args.action == "sample":
