@@ -59,6 +59,7 @@ def _drive(trainer) -> int:
     quiet = not trainer.dist.main  # under torchrun, rank 0 speaks for all
     control = TrainControl()
     bar = Progress(trainer.cfg.train.steps, trainer.step, stream=open(os.devnull, "w") if quiet else sys.stderr)
+    notices = NoticeTail(trainer.run_dir)
     if not quiet:
         print(f"run directory: {trainer.run_dir.path}", file=sys.stderr)
     def say_stopping(signum: int) -> None:
@@ -69,6 +70,8 @@ def _drive(trainer) -> int:
     with stop_on_signals(control.stop, say_stopping) as received:
         for item in trainer.run(control):
             if isinstance(item, TrainReport):
+                for message in notices.new() if not quiet else ():  # logged with this report: say them now
+                    bar.note(f"notice: {message}")
                 bar.update(item)
             elif isinstance(item, EvalReport):
                 bar.note(eval_line(item))
@@ -82,6 +85,21 @@ def _drive(trainer) -> int:
             print(f"error: {ended.message}", file=sys.stderr)
         return 1 if ended.reason == "nan" else 2
     return exit_code(received[0]) if received and ended.reason == "stopped" else 0
+
+
+class NoticeTail:
+    """The notices the engine logs to metrics.jsonl (``{"event": "notice"}`` rows), picked up as they are written.
+
+    Starts at the file's end: a resumed run's earlier notices were said when they happened.
+    """
+
+    def __init__(self, run_dir):
+        self.run_dir = run_dir
+        self.offset = run_dir.metrics_path.stat().st_size if run_dir.metrics_path.exists() else 0
+
+    def new(self) -> list[str]:
+        rows, self.offset = self.run_dir.follow_metrics(self.offset)
+        return [str(r.get("message", "")) for r in rows if r.get("event") == "notice"]
 
 
 class Progress:

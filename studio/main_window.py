@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPlainTextEdit, QSplitter
 
 from gan_backend.errors import first_line
 from studio import settings
@@ -24,6 +24,7 @@ from studio.workers import BackgroundCall, TrainingRunner
 from studio.workspaces import WorkspaceTabs
 
 FOLLOW_MS = 500  # how often an opened run directory is checked for new lines
+NOTICE_MS = 15_000  # how long an engine notice stays in the status bar (it stays in the Messages log)
 
 
 class MainWindow(QMainWindow):
@@ -32,10 +33,13 @@ class MainWindow(QMainWindow):
     Signals:
         catalog_loaded(object): the registries' :class:`Catalog`, once the engine is imported
         run_opened(str): a run directory's curves and samples are shown (and followed)
+        notice_shown(str): an engine notice of the run shown (a ``{"event": "notice"}`` row) reached the status
+            bar and the Messages log
     """
 
     catalog_loaded = Signal(object)
     run_opened = Signal(str)
+    notice_shown = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -53,6 +57,7 @@ class MainWindow(QMainWindow):
         self._catalog_loader = BackgroundCall("catalog-loader", self)
         self._run_loader = BackgroundCall("run-reader", self)
         self._tail: RunTail | None = None
+        self._run_notices: tuple[RunTail, int] | None = None  # the run trained here: its metrics, its first step
         self._follow_timer = QTimer(self, interval=FOLLOW_MS, timeout=self._poll_followed_run)
         self._build()
         self.actions = build_menus(self)
@@ -80,6 +85,11 @@ class MainWindow(QMainWindow):
             self.docks.append(dock)
         self.resizeDocks(self.docks, [420, 420], Qt.Orientation.Horizontal)
         self.resizeDocks(self.docks, [380, 520], Qt.Orientation.Vertical)
+        self.messages = QPlainTextEdit(readOnly=True, maximumBlockCount=1000)  # notices, "step N: message"
+        self.messages_dock = QDockWidget("Messages", self, objectName="messages_dock")
+        self.messages_dock.setWidget(self.messages)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.messages_dock)
+        self.messages_dock.hide()  # until the first notice
         self.status_labels = {key: QLabel() for key in ("device", "step", "rate", "eta")}
         for label in self.status_labels.values():
             self.statusBar().addPermanentWidget(label)
@@ -167,6 +177,9 @@ class MainWindow(QMainWindow):
             self.gallery.reset(info.run_dir, info.config, info.data_kind == "image")
         self.session.run_dir, self.session.total_steps = info.run_dir, info.config["train"]["steps"]
         self.run_device = info.device
+        # Notices are rows of metrics.jsonl, logged just before the report they come with. Read from the start
+        # (a resume's first read goes over the earlier rows once) and shown from the first step trained now.
+        self._run_notices = (RunTail(info.run_dir), info.step)
         self.setWindowTitle(f"GAN Studio - {Path(info.run_dir).name}")
         self.statusBar().showMessage(f"Training into {info.run_dir}", 5000)
         self._update_status()
@@ -175,6 +188,9 @@ class MainWindow(QMainWindow):
     def _on_report_ready(self, report) -> None:
         self.session.add_rows([report.to_row()])
         self._update_status()
+        if self._run_notices is not None:
+            tail, first_step = self._run_notices
+            self._show_notices(tail.poll(), after=first_step)
 
     @Slot(object)
     def _on_sample_ready(self, sample) -> None:
@@ -188,8 +204,20 @@ class MainWindow(QMainWindow):
         note = " (new best: checkpoints/best.pt)" if report.is_best else f" ({best})" if best else ""
         self.statusBar().showMessage(f"Step {report.step}: {report.metric} {report.value:.4g}{note}", 15000)
 
+    def _show_notices(self, rows: list[dict], after: int = -1) -> None:
+        """The ``{"event": "notice"}`` rows past step ``after``: in the status bar and the Messages log."""
+        for row in rows:
+            if row.get("event") != "notice" or int(row.get("step", 0)) <= after:
+                continue
+            text = str(row.get("message", ""))
+            self.messages.appendPlainText(f"step {row.get('step', 0)}: {text}")
+            self.messages_dock.show()
+            self.statusBar().showMessage(f"Notice: {text}", NOTICE_MS)
+            self.notice_shown.emit(text)
+
     @Slot(object)
     def _on_run_ended(self, ended) -> None:
+        self._run_notices = None
         self.session.ended, self.session.step = ended.reason, ended.step
         self.opened_run = self.session.run_dir
         self._update_status()
@@ -270,6 +298,7 @@ class MainWindow(QMainWindow):
         if not rows:
             return
         self.session.add_rows(rows)
+        self._show_notices(rows)
         for row in rows:
             if row.get("event") == "sample" and row.get("path"):
                 self.gallery.add_sample(int(row["step"]), os.path.join(self._tail.path, row["path"]))

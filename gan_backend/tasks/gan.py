@@ -108,7 +108,8 @@ class GanTask(Task):
             else:
                 with torch.no_grad():
                     fake = self.G(z, y_fake)
-            x_in, fake_in = self.d_input(self.augment(x)), self.d_input(self.augment(fake.detach()))
+            x_aug, fake_aug = self.augment.each(x, fake.detach())  # transforms of their own, in one pass
+            x_in, fake_in = self.d_input(x_aug), self.d_input(fake_aug)
             r, recon = self.real_scores(x_in, y)  # recon: None unless D has a self-supervised term (fastgan)
             f = self.D_run(fake_in, y_fake)
             loss = self.loss.d(r.float(), f.float(), **self.targets(x.shape[0]))

@@ -11,6 +11,12 @@ and D_A tells real B from G_A(A); G_B maps B -> A and D_B tells real A from G_B(
 with lambda = ``loss.cycle_weight`` and idt = ``loss.identity_weight``. Each D learns from real
 pictures and from fakes drawn through a history pool (:mod:`gan_backend.tasks.image_pool`).
 Label smoothing, label flips and instance noise (train.*) are not applied to this task.
+
+``train.augment`` works as in the GAN task, once per D: each D sees augmented reals and fakes in its step
+and augmented fakes in G's step, with gradients flowing to G. Under ``ada`` each D has its own p, driven by
+its own r_t and logged as ``aug_p_A``, ``aug_rt_A`` (D_A, on B pictures) and ``aug_p_B``, ``aug_rt_B``: the
+two domains may differ in size and each D memorises its own at its own pace, so one shared p would
+over-augment one D or under-augment the other. ``auto`` decides per D from the size of the domain it judges.
 """
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from gan_backend.augment import resolve_mode
+from gan_backend.augment import DiscriminatorAugment
 from gan_backend.config import LossConfig
 from gan_backend.data.scan import spread
 from gan_backend.images import from_uint8, grey_to_rgb, make_grid, to_uint8
@@ -56,8 +62,6 @@ class UnpairedTask(Task):
     def __init__(self, cfg, data, device, rank=0, world=1):
         super().__init__(cfg, data, device, rank, world)
         check_unpaired_data(data, world)
-        notice = resolve_mode(cfg.train, data)[1]  # augmentation is not wired into CycleGAN's two Ds yet
-        self.notices += [notice] if notice else []
         meta = MODELS.entry(cfg.model.name).meta
         # Config's default loss suits the unconditional GANs; CycleGAN defaults to its paper's LSGAN.
         name = meta.get("loss", "lsgan") if cfg.loss.name == LossConfig().name else cfg.loss.name
@@ -75,6 +79,9 @@ class UnpairedTask(Task):
                                       lr=t.lr_d, betas=(t.beta1, t.beta2))
         self.pool_A, self.pool_B = ImagePool(cfg.loss.pool_size), ImagePool(cfg.loss.pool_size)  # fakes of A, of B
         self._fakes = None  # (G_A(a), G_B(b)) with their graphs, from the last D step, for the G step
+        # What each D sees (train.augment): D_A judges B pictures, D_B judges A pictures; one ADA p per D.
+        self.augment_A = DiscriminatorAugment(t, data, device, count=len(data.extra["b"]))
+        self.augment_B = DiscriminatorAugment(t, data, device, count=len(data.x))
         self.sample_rows = (spread(len(data.x), SAMPLE_ROWS), spread(len(data.extra["b"]), SAMPLE_ROWS))
         if name != cfg.loss.name:
             self.notices.append(f"loss {name} (the {cfg.model.name} default; set loss.name to choose another)")
@@ -86,14 +93,17 @@ class UnpairedTask(Task):
         return {"G": self.opt_g, "D": self.opt_d}
 
     def state_dict(self):
-        return {**super().state_dict(), "pools": {"A": self.pool_A.state_dict(), "B": self.pool_B.state_dict()}}
+        return {**super().state_dict(), "pools": {"A": self.pool_A.state_dict(), "B": self.pool_B.state_dict()},
+                "augment": {"A": self.augment_A.state_dict(), "B": self.augment_B.state_dict()}}
 
     def load_state_dict(self, state):
         super().load_state_dict(state)
-        pools = state.get("pools", {})
-        for key, pool in (("A", self.pool_A), ("B", self.pool_B)):
+        pools, augment = state.get("pools", {}), state.get("augment", {})  # checkpoints from before have no p
+        for key, pool, aug in (("A", self.pool_A, self.augment_A), ("B", self.pool_B, self.augment_B)):
             if key in pools:
                 pool.load_state_dict(pools[key], self.device)
+            if key in augment:
+                aug.load_state_dict(augment[key])
 
     # --- steps ---
     def d_step(self, batch, measure, keep_fakes=True):
@@ -106,20 +116,28 @@ class UnpairedTask(Task):
                 with torch.no_grad():
                     fake_b, fake_a = self.G_A(a), self.G_B(b)
             old_b, old_a = self.pool_B.query(fake_b), self.pool_A.query(fake_a)
-            r_a, f_a = self.D_A(b), self.D_A(old_b)
-            r_b, f_b = self.D_B(a), self.D_B(old_a)
+            b_in, old_b_in = self.augment_A.each(b, old_b)  # what D_A sees
+            a_in, old_a_in = self.augment_B.each(a, old_a)  # what D_B sees
+            r_a, f_a = self.D_A(b_in), self.D_A(old_b_in)
+            r_b, f_b = self.D_B(a_in), self.D_B(old_a_in)
             loss_a, loss_b = self.loss.d(r_a.float(), f_a.float()), self.loss.d(r_b.float(), f_b.float())
-        penalty = (self._penalty(self.D_A, b, old_b) + self._penalty(self.D_B, a, old_a))
+        penalty = (self._penalty(self.D_A, b_in, old_b_in) + self._penalty(self.D_B, a_in, old_a_in))
         params = list(itertools.chain(self.D_A.parameters(), self.D_B.parameters()))
         norm = self.optimise(loss_a + loss_b + penalty, self.opt_d, params, measure)
         if self.loss.clip_weights:
             clip_weights(self.D_A, self.cfg.loss.clip_value), clip_weights(self.D_B, self.cfg.loss.clip_value)
         out = {"loss_d": (loss_a + loss_b + penalty).detach(), "loss_D_A": loss_a.detach(), "loss_D_B": loss_b.detach(),
                "penalty": penalty.detach(), "d_real": (report_value(self.loss, r_a) + report_value(self.loss, r_b)) / 2,
-               "d_fake": (report_value(self.loss, f_a) + report_value(self.loss, f_b)) / 2}
+               "d_fake": (report_value(self.loss, f_a) + report_value(self.loss, f_b)) / 2,
+               **self._observe(self.augment_A, r_a, "A"), **self._observe(self.augment_B, r_b, "B")}
         if norm is not None:
             out["grad_norm_d"] = norm
         return out
+
+    @staticmethod
+    def _observe(augment: DiscriminatorAugment, real_scores: torch.Tensor, d: str) -> dict[str, torch.Tensor]:
+        """ADA's ``aug_p_<d>`` and ``aug_rt_<d>`` for one D, from its patch scores averaged per picture."""
+        return {f"{k}_{d}": v for k, v in augment.observe(real_scores.flatten(1).mean(1)).items()}
 
     def _penalty(self, d, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         """The configured gradient penalty on one D, its patch scores averaged to one score [B] per picture."""
@@ -152,9 +170,10 @@ class UnpairedTask(Task):
     def _g_losses(self, a, b, fake_b, fake_a) -> dict[str, torch.Tensor]:
         """The six weighted terms of G's loss, each a scalar tensor with its graph."""
         lam, idt = self.cfg.loss.cycle_weight, self.cfg.loss.identity_weight
-        f_a, f_b = self.D_A(fake_b).float(), self.D_B(fake_a).float()
+        f_a, f_b = self.D_A(self.augment_A(fake_b)).float(), self.D_B(self.augment_B(fake_a)).float()
         with torch.no_grad():  # relativistic losses compare with real scores; the others ignore them
-            r_a, r_b = (self.D_A(b).float(), self.D_B(a).float()) if self.loss.relativistic else (f_a, f_b)
+            r_a, r_b = (self.D_A(self.augment_A(b)).float(), self.D_B(self.augment_B(a)).float()) \
+                if self.loss.relativistic else (f_a, f_b)
         out = {"loss_G_A": self.loss.g(r_a, f_a), "loss_G_B": self.loss.g(r_b, f_b),
                "loss_cycle_A": lam * F.l1_loss(self.G_B_run(fake_b).float(), a.float()),
                "loss_cycle_B": lam * F.l1_loss(self.G_A_run(fake_a).float(), b.float())}

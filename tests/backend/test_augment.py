@@ -19,14 +19,8 @@ NO_COLOUR = "xflip,rotate90,xint,scale,rotate,translation,cutout"
 def composed(names, shape, p=1.0, seed=0):
     """One fixed draw of a policy as a plain function of x (so gradcheck sees a deterministic function)."""
     torch.manual_seed(seed)
-    steps = Pipeline(names).plan(shape, CPU, p)
-
-    def fn(x):
-        for step, _ in steps:
-            x = step(x)
-        return x
-
-    return fn
+    plan = Pipeline(names).plan(shape, CPU, p)
+    return lambda x: plan([x])[0][0]
 
 
 @pytest.mark.parametrize("name", OPS.names())
@@ -44,6 +38,12 @@ def test_whole_pipelines_pass_gradients_to_the_input():
     x = (torch.rand(2, 3, 6, 6, dtype=torch.float64) * 0.2 - 0.1).requires_grad_(True)
     for policy in ("color,translation,cutout", ADA_POLICY):
         assert torch.autograd.gradcheck(composed(policy, x.shape, seed=2), (x,))
+    # At a small p on the CPU the pipeline picks out the pictures some op fired for and puts them back.
+    x = (torch.rand(6, 3, 6, 6, dtype=torch.float64) * 0.2 - 0.1).requires_grad_(True)
+    torch.manual_seed(8)
+    plan = Pipeline(ADA_POLICY).plan(x.shape, CPU, 0.05)
+    assert plan.rows is not None and 0 < len(plan.rows) < len(x)
+    assert torch.autograd.gradcheck(lambda t: plan([t])[0][0], (x,))
 
 
 def test_a_pair_gets_the_same_transform_and_maps_get_no_colour():
@@ -62,6 +62,34 @@ def test_p_zero_changes_nothing_and_draws_nothing():
     state = torch.get_rng_state()
     assert torch.equal(Pipeline(ADA_POLICY)([a], p=0.0)[0][0], a)
     assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_working_on_the_fired_pictures_only_gives_the_same_pictures_as_masking_all():
+    """On the CPU a pipeline transforms only the pictures some op fired for and skips the ops that fired for
+    none; masking the whole batch (as on a GPU) gives the same pictures from the same draws."""
+    a = torch.rand(32, 3, 16, 16) * 2 - 1
+    policy = ADA_POLICY + ",color,translation"
+    for p in (0.02, 0.1):
+        sparse, masked = Pipeline(policy), Pipeline(policy)
+        masked.sparse = False
+        torch.manual_seed(7)
+        x, after_sparse = sparse([a], p=p)[0][0], torch.get_rng_state()
+        torch.manual_seed(7)
+        y = masked([a], p=p)[0][0]
+        untouched = (x == a).flatten(1).all(1)
+        assert torch.equal(x, y) and 0 < untouched.sum() < len(a), p
+        assert torch.equal(after_sparse, torch.get_rng_state())  # the same draws, whatever fired
+
+
+def test_each_batch_gets_the_transforms_a_call_of_its_own_would():
+    """D's reals and fakes go through one pass (one draw, one warp) but come out as two separate calls give them."""
+    reals, fakes = torch.rand(6, 3, 16, 16) * 2 - 1, torch.rand(6, 3, 16, 16) * 2 - 1
+    for policy, p in ((ADA_POLICY, 0.3), ("color,translation,cutout", 1.0)):
+        torch.manual_seed(3)
+        apart = [Pipeline(policy)([t], p=p)[0][0] for t in (reals, fakes)]
+        torch.manual_seed(3)
+        joined = Pipeline(policy).each([reals, fakes], p=p)
+        assert all(torch.equal(a, b) for a, b in zip(apart, joined)) and not torch.equal(joined[0], reals)
 
 
 def test_ranks_draw_their_rows_of_the_global_batch():
@@ -100,6 +128,9 @@ def test_auto_is_ada_for_small_picture_sets_only():
     assert resolve_mode(auto, _Data("paired", 500)) == ("ada", "")
     assert resolve_mode(auto, _Data("image", AUTO_ADA_BELOW)) == ("none", "")
     assert resolve_mode(auto, _Data("points", 500)) == ("none", "")  # no pictures: no notice either
+    # CycleGAN: each D by the domain it judges, which may be the large one
+    assert resolve_mode(auto, _Data("unpaired", 500), count=AUTO_ADA_BELOW) == ("none", "")
+    assert resolve_mode(auto, _Data("unpaired", AUTO_ADA_BELOW), count=500) == ("ada", "")
     mode, notice = resolve_mode(TrainConfig(augment="ada"), _Data("points", 500))
     assert mode == "none" and "not applied to points" in notice
 
@@ -171,13 +202,56 @@ def test_conditional_and_paired_tasks_train_with_augmentation(tmp_path, model, d
     assert all(np.isfinite(v) for r in items if isinstance(r, TrainReport) for v in r.losses.values())
 
 
-def test_unpaired_task_says_augmentation_is_not_applied(tmp_path):
-    cfg = tiny_config(tmp_path / "run", dataset="scenes:day2night", model="cyclegan", steps=2, data__n=8,
-                      data__image_size=32, train__batch_size=2, model__width=4, run__log_every=2, train__augment="ada")
+def unpaired_config(path, steps, **sets):
+    """A tiny CycleGAN run on day2night at 32 px: 8 pictures a domain, batches of 2."""
+    return tiny_config(path, dataset="scenes:day2night", model="cyclegan", steps=steps, data__n=8, data__image_size=32,
+                       train__batch_size=2, model__width=4, run__log_every=2, run__checkpoint_every=1000, **sets)
+
+
+@pytest.mark.parametrize("mode", ["diffaug", "ada"])
+def test_unpaired_task_trains_with_augmentation_and_logs_each_ds_p(tmp_path, mode):
+    cfg = unpaired_config(tmp_path / "run", steps=4, train__augment=mode, train__ada_kimg=0.01)
     items = list(Trainer.new(cfg).run())
-    assert items[-1].reason == "done"
-    notices = [r["message"] for r in RunDir(tmp_path / "run").read_metrics() if r.get("event") == "notice"]
-    assert any("train.augment=ada is not applied to unpaired" in n for n in notices)
+    assert items[-1].reason == "done", items[-1].message
+    assert all(math.isfinite(v) for r in items if isinstance(r, TrainReport) for v in r.losses.values())
+    rows = RunDir(tmp_path / "run").read_metrics()
+    assert not [r for r in rows if r.get("event") == "notice" and "augment" in r["message"]]
+    last = [r for r in rows if "loss_d" in r][-1]
+    keys = {"aug_p_A", "aug_rt_A", "aug_p_B", "aug_rt_B"}
+    assert keys <= set(last) if mode == "ada" else not keys & set(last)
+
+
+def test_each_cyclegan_d_sees_augmented_reals_and_fakes_with_gradients_to_g(tmp_path):
+    task = Trainer.new(unpaired_config(tmp_path / "run", steps=1, train__augment="diffaug")).task
+    seen = {"D_A": [], "D_B": []}
+    for name in seen:
+        getattr(task, name).register_forward_pre_hook(lambda _m, args, name=name: seen[name].append(args[0]))
+    torch.manual_seed(0)
+    batch = {"x": torch.rand(2, 3, 32, 32) * 2 - 1, "b": torch.rand(2, 3, 32, 32) * 2 - 1}
+    task.d_step(batch, measure=False)
+    (real_b, _), (real_a, _) = seen["D_A"], seen["D_B"]
+    assert real_b.shape == batch["b"].shape and not torch.equal(real_b, batch["b"])  # D_A judges B pictures
+    assert not torch.equal(real_a, batch["x"])
+    fakes = [f.detach().clone() for f in task._fakes]  # G_A(a), G_B(b), kept for the G step
+    for d in seen.values():
+        d.clear()
+    task.g_step(batch, measure=False)
+    for judged, fake in zip((seen["D_A"][0], seen["D_B"][0]), fakes):
+        assert judged.requires_grad and not torch.equal(judged.detach(), fake)  # augmented, with G's graph
+
+
+def test_unpaired_resume_restores_each_ds_p_exactly(tmp_path):
+    """8 steps straight == 4 + resume + 4, with p rising every interval (a target no r_t is under)."""
+    sets = dict(train__augment="ada", train__ada_kimg=0.1, train__ada_target=-2.0)
+    list(Trainer.new(unpaired_config(tmp_path / "a", steps=8, **sets)).run())
+    list(Trainer.new(unpaired_config(tmp_path / "b", steps=4, **sets)).run())
+    list(Trainer.resume(tmp_path / "b", steps=8).run())
+    a = {r["step"]: r for r in RunDir(tmp_path / "a").read_metrics() if "loss_d" in r}
+    b = {r["step"]: r for r in RunDir(tmp_path / "b").read_metrics() if "loss_d" in r}
+    assert sorted(a) == sorted(b) == [2, 4, 6, 8]
+    assert a[6]["aug_p_A"] == a[6]["aug_p_B"] == pytest.approx(0.08)  # one interval of 4 steps: 2 * 4 / 100
+    keys = ("loss_d", "loss_g", "aug_p_A", "aug_rt_A", "aug_p_B", "aug_rt_B")
+    assert max(abs(a[s][k] - b[s][k]) for s in a for k in keys) <= 1e-6
 
 
 def test_a_misspelt_op_stops_the_cli_before_training(tmp_path, capsys):
