@@ -9,8 +9,7 @@
    (mid-stroke pictures are drafts painted at half size, the final one at full size).
 3. The Sketch mode at 128 px: the same strokes with the pen (2 px), release to picture, and the same
    continuous stroke with the GUI thread's lateness. The model is the shipped sketch model, or
-   ``--sketch-model RUN``; when the shipped weights are missing, a stand-in of the same architecture
-   (pix2pix, width 32, 64 px) is trained for two steps, which renders exactly as fast.
+   ``--sketch-model RUN``.
 
     bash scripts/env.sh python benchmarks/paint_latency.py [--strokes 30] [--sketch] [--sketch-model RUN]
 
@@ -214,36 +213,13 @@ def sketch_case(app, args) -> dict[str, float]:
 
 
 def sketch_model(source: str) -> tuple[str, str]:
-    """(source to load, what it is): the given model, or a 2-step stand-in when the shipped weights are missing."""
-    from gan_backend.loader import SHIPPED, CheckpointError, shipped_path
+    """(source to load, what it is): a run, or the shipped sketch model (CheckpointError naming how to rebuild it)."""
+    from gan_backend.loader import SHIPPED, shipped_path
 
     if source not in SHIPPED:
         return source, source
-    try:
-        shipped_path(source)
-        return source, "the shipped sketch model"
-    except CheckpointError:
-        pass
-    from PIL import Image, ImageDraw
-
-    from gan_backend.config import Config
-    from gan_backend.engine.loop import Trainer
-
-    tmp = Path(tempfile.mkdtemp(prefix="sketch-stand-in-"))
-    (tmp / "pics").mkdir()
-    for i in range(8):  # flat drawings: a disc and a bar, as emoji
-        im = Image.new("RGB", (64, 64), "white")
-        ImageDraw.Draw(im).ellipse((6 + i, 6, 58 - i, 58), fill=(240, 180, 30 * i), outline=(120, 60, 0), width=2)
-        im.save(tmp / "pics" / f"{i}.png")
-    cfg = Config()
-    for key, value in {"data.dataset": f"edges:{tmp / 'pics'}", "data.image_size": 64, "data.cache_dir": "off",
-                       "model.name": "pix2pix", "model.width": 32, "train.steps": 2, "train.batch_size": 4,
-                       "train.augment": "none", "run.run_dir": str(tmp / "run"), "run.tensorboard": False,
-                       "train.num_threads": 1}.items():
-        cfg.set(key, value)
-    list(Trainer.new(cfg).run())
-    print("the shipped sketch model is missing: timing a 2-step stand-in of its architecture", file=sys.stderr)
-    return str(tmp / "run"), "a stand-in of the shipped architecture (pix2pix, width 32, 64 px; weights missing)"
+    shipped_path(source)
+    return source, "the shipped sketch model"
 
 
 def print_continuous(late: np.ndarray, waits: np.ndarray) -> None:

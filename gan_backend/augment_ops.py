@@ -110,17 +110,27 @@ def color(draw: Draws, p: float, shape) -> Callable[[Tensor], Tensor]:
     return apply
 
 
+def _sides(shape, ratio: float) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(H, W) of [B, C, H, W] pictures, and ``ratio`` of each side rounded: a shift's or a square's extent."""
+    h, w = shape[-2:]
+    return (h, w), (int(h * ratio + 0.5), int(w * ratio + 0.5))
+
+
+def _axes(h: int, w: int, device) -> tuple[Tensor, Tensor]:
+    """Row indices [1, H, 1] and column indices [1, 1, W], to offset per picture."""
+    return torch.arange(h, device=device).view(1, h, 1), torch.arange(w, device=device).view(1, 1, w)
+
+
 @OPS.register("translation", "DiffAugment: integer shift up to 1/8 of the size, zero (mid-grey) padded", kind="pixel",
               draws=(2, 0))
 def translation(draw: Draws, p: float, shape, ratio: float = 0.125) -> Callable[[Tensor], Tensor]:
-    n, _, h, w = shape
-    sh, sw = int(h * ratio + 0.5), int(w * ratio + 0.5)
+    (h, w), (sh, sw) = _sides(shape, ratio)
     ty, tx = draw.integers(-sh, sh + 1, 1, 1), draw.integers(-sw, sw + 1, 1, 1)  # [B, 1, 1]
     if (fired := draw.fired(p, 1, 1)) is not None:
         ty, tx = ty * fired, tx * fired
-    rows = (torch.arange(h, device=draw.device).view(1, h, 1) + ty).clamp(-1, h) + 1  # into the padded picture
-    cols = (torch.arange(w, device=draw.device).view(1, 1, w) + tx).clamp(-1, w) + 1
-    batch = torch.arange(n, device=draw.device).view(n, 1, 1)
+    rows, cols = _axes(h, w, draw.device)
+    rows, cols = (rows + ty).clamp(-1, h) + 1, (cols + tx).clamp(-1, w) + 1  # into the padded picture
+    batch = torch.arange(shape[0], device=draw.device).view(-1, 1, 1)
 
     def apply(x: Tensor) -> Tensor:
         padded = F.pad(x, [1, 1, 1, 1]).permute(0, 2, 3, 1)  # [B, H+2, W+2, C]
@@ -132,11 +142,10 @@ def translation(draw: Draws, p: float, shape, ratio: float = 0.125) -> Callable[
 @OPS.register("cutout", "DiffAugment/ADA: a mid-grey square of half the size at a random place", kind="pixel",
               draws=(2, 0))
 def cutout(draw: Draws, p: float, shape, ratio: float = 0.5) -> Callable[[Tensor], Tensor]:
-    _, _, h, w = shape
-    ch, cw = int(h * ratio + 0.5), int(w * ratio + 0.5)
+    (h, w), (ch, cw) = _sides(shape, ratio)
     cy, cx = draw.integers(0, h + 1 - ch % 2, 1, 1), draw.integers(0, w + 1 - cw % 2, 1, 1)  # centres [B, 1, 1]
-    ys = torch.arange(h, device=draw.device).view(1, h, 1) - (cy - ch // 2)
-    xs = torch.arange(w, device=draw.device).view(1, 1, w) - (cx - cw // 2)
+    ys, xs = _axes(h, w, draw.device)
+    ys, xs = ys - (cy - ch // 2), xs - (cx - cw // 2)
     in_rows, in_cols = (ys >= 0) & (ys < ch), (xs >= 0) & (xs < cw)  # [B, H, 1], [B, 1, W]
     if (fired := draw.fired(p, 1, 1)) is not None:
         in_rows = in_rows & fired

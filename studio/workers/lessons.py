@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from studio.workers.threads import LoopThread
+from studio.workers.threads import LoopThread, drain
 from studio.workers.training import one_line
 
 IDLE_WAIT_S = 0.02  # how often a paused loop looks for commands
@@ -124,14 +124,7 @@ class LessonWorker(QObject):
             self.failed.emit(self.current, one_line(exc))
 
     def _apply_commands(self) -> bool:
-        changed = False
-        while True:
-            try:
-                command = self.commands.get_nowait()
-            except queue.Empty:
-                return changed
-            command(self)
-            changed = True
+        return drain(self.commands, self)
 
     def _step(self, experiment) -> None:
         self.shown.wait(SHOWN_WAIT_S)

@@ -12,7 +12,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from studio.workers.threads import LoopThread
+from studio.workers.threads import LoopThread, drain
 from studio.workers.training import one_line
 
 IDLE_WAIT_S = 0.02  # how often a paused loop looks for commands
@@ -93,14 +93,7 @@ class PlaygroundWorker(QObject):
             torch.set_num_threads(want)
 
     def _apply_commands(self) -> bool:
-        changed = False
-        while True:
-            try:
-                command = self.commands.get_nowait()
-            except queue.Empty:
-                return changed
-            command(self)
-            changed = True
+        return drain(self.commands, self)
 
     def _emit_when_due(self) -> None:
         wait = 1.0 / max(0.1, self.speed.max_fps) - (time.perf_counter() - self._last_emit)

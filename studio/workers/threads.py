@@ -11,6 +11,7 @@ and ``cancel`` sets its stop flag. On close: stop, ``quit``, ``wait``.
 """
 from __future__ import annotations
 
+import queue
 from typing import Callable
 
 from PySide6.QtCore import QObject, QThread, Slot
@@ -83,3 +84,15 @@ class LoopThread(WorkerThread):
     def _on_loop_finished(self) -> None:
         if self.sender() is self._worker:  # not a loop that shutdown() already joined
             self.shutdown()  # the loop returned by itself: the join is immediate
+
+
+def drain(commands: queue.Queue, target) -> bool:
+    """Run every command queued for a worker loop (each a function of ``target``); True when there was one."""
+    ran = False
+    while True:
+        try:
+            command = commands.get_nowait()
+        except queue.Empty:
+            return ran
+        command(target)
+        ran = True

@@ -13,6 +13,8 @@ folder gives the same pairs.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from gan_backend.data.base import DATASETS, ArrayDataset, DatasetError
@@ -20,32 +22,39 @@ from gan_backend.data.disk.folder import folder
 from gan_backend.data.sketch import ink_share, is_grey, line_drawing, to_grey
 
 
-def _paired(kind: str, path: str, data: ArrayDataset, x: np.ndarray, a: np.ndarray, note: str) -> ArrayDataset:
-    report = data.report
-    out = ArrayDataset(f"{kind}:{path}", "paired", x, extra={"a": a})
-    out.report.skipped, out.report.sizes_seen = report.skipped, report.sizes_seen
-    out.report.notes = list(report.notes) + [note]
-    return out
+Derive = Callable[[str, ArrayDataset], "tuple[np.ndarray, np.ndarray, str]"]  # (path, pictures) -> (x, a, note)
 
 
-@DATASETS.register("edges:PATH")
-def edges(path: str, seed: int = 0, n: int | None = None, split: str | None = None, image_size: int = 0,
-          crop: str = "center", background: str = "white", cache_dir: str = "", workers: int = 0) -> ArrayDataset:
-    """Line drawing -> picture pairs from a folder of pictures (input: its edges, drawn as black lines)."""
-    data = folder(path, seed=seed, n=n, split=split, image_size=image_size, crop=crop, background=background,
-                     cache_dir=cache_dir, workers=workers)
+def derived_kind(kind: str, summary: str) -> Callable[[Derive], Derive]:
+    """Register ``kind:PATH``: the folder read as ``folder:PATH`` (same options), then ``derive``'s pairs."""
+
+    def register(derive: Derive) -> Derive:
+        @DATASETS.register(f"{kind}:PATH", summary)
+        def builder(path: str, seed: int = 0, n: int | None = None, split: str | None = None, image_size: int = 0,
+                    crop: str = "center", background: str = "white", cache_dir: str = "",
+                    workers: int = 0) -> ArrayDataset:
+            data = folder(path, seed=seed, n=n, split=split, image_size=image_size, crop=crop, background=background,
+                          cache_dir=cache_dir, workers=workers)
+            x, a, note = derive(path, data)
+            out = ArrayDataset(f"{kind}:{path}", "paired", x, extra={"a": a})
+            out.report.skipped, out.report.sizes_seen = data.report.skipped, data.report.sizes_seen
+            out.report.notes = list(data.report.notes) + [note]
+            return out
+
+        return derive
+
+    return register
+
+
+@derived_kind("edges", "Line drawing -> picture pairs from a folder of pictures (input: its edges, as black lines)")
+def edges(path: str, data: ArrayDataset):
     lines = line_drawing(data.x)
-    note = (f"edges: line drawings computed from the pictures (Canny-style, thin black lines), "
-            f"{100 * ink_share(lines):.1f}% ink")
-    return _paired("edges", path, data, data.x, lines, note)
+    return data.x, lines, (f"edges: line drawings computed from the pictures (Canny-style, thin black lines), "
+                           f"{100 * ink_share(lines):.1f}% ink")
 
 
-@DATASETS.register("gray:PATH")
-def gray(path: str, seed: int = 0, n: int | None = None, split: str | None = None, image_size: int = 0,
-         crop: str = "center", background: str = "white", cache_dir: str = "", workers: int = 0) -> ArrayDataset:
-    """Grey -> colour pairs from a folder of colour pictures (input: the picture's luminance)."""
-    data = folder(path, seed=seed, n=n, split=split, image_size=image_size, crop=crop, background=background,
-                     cache_dir=cache_dir, workers=workers)
+@derived_kind("gray", "Grey -> colour pairs from a folder of colour pictures (input: the picture's luminance)")
+def gray(path: str, data: ArrayDataset):
     grey = is_grey(data.x)
     if grey.all():
         raise DatasetError(f"gray: {path}: all {len(grey)} pictures are already grey, so there is no colour to "
@@ -54,4 +63,4 @@ def gray(path: str, seed: int = 0, n: int | None = None, split: str | None = Non
     note = "gray: inputs are the pictures' luminance"
     if grey.any():
         note += f"; {int(grey.sum())} of {len(grey)} pictures were already grey and are left out"
-    return _paired("gray", path, data, x, to_grey(x), note)
+    return x, to_grey(x), note
