@@ -12,13 +12,13 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QTabWidget, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QToolBar, QWidget
 
 from gan_backend.errors import first_line
-from studio.views.singan_modes import AnimatePanel, ModePanel, RandomPanel
-from studio.views.singan_paint import PICTURE_FILTER, PaintPanel
+from studio.views.singan_modes import AnimatePanel, ModePanel, RandomPanel, ask_picture, stack
+from studio.views.singan_paint import PaintPanel
 from studio.views.singan_region import RegionPanel
 from studio.views.singan_train import ScaleProgress, TrainPanel
 from studio.widgets.run_picker import PickerKind, RunPicker
@@ -47,18 +47,20 @@ class SinGANView(WorkspaceHooks, QWidget):
     drawn = Signal(object)
     training_ended = Signal(object)
 
+    # The view's state as it starts (immutable defaults; the instance sets its own as things happen).
+    loaded: jobs.LoadedSinGAN | None = None
+    loading = ""  # the source being loaded, "" when none
+    picture_path: Path | None = None
+    picture_info: jobs.PictureInfo | None = None
+    error = ""  # the last failure, shown in red until the next action
+    notice = ""  # the last thing worth saying (a picture's notes, a save)
+    run_dir = ""  # of the run training now or last
+    resume_dir = ""  # a stopped or unfinished run that Resume continues
+    run_root = ""  # where new runs go ("": runs/ in the working folder)
+
     def __init__(self, window=None):
         super().__init__()
         self.window_ref = window
-        self.loaded: jobs.LoadedSinGAN | None = None
-        self.loading = ""  # the source being loaded, "" when none
-        self.picture_path: Path | None = None
-        self.picture_info: jobs.PictureInfo | None = None
-        self.error = ""  # the last failure, shown in red until the next action
-        self.notice = ""  # the last thing worth saying (a picture's notes, a save)
-        self.run_dir = ""  # of the run training now or last
-        self.resume_dir = ""  # a stopped or unfinished run that Resume continues
-        self.run_root = ""  # where new runs go ("": runs/ in the working folder)
         self.train_overrides: dict = {}  # further run settings, e.g. {"model.width": 8} (tests, experiments)
         self.files = jobs.CallbackJobs("singan-files", parent=self)
         self.renderer = jobs.CallbackJobs("singan-renderer", parent=self)
@@ -102,11 +104,7 @@ class SinGANView(WorkspaceHooks, QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.hint, 1)
         bottom.addWidget(self.progress)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(bar)
-        layout.addWidget(self.modes, 1)
-        layout.addLayout(bottom)
+        stack(self, bar, self.modes, bottom, stretch=1, margins=4)
 
     def _connect(self) -> None:
         self.picker.model_requested.connect(self.load_model)
@@ -193,11 +191,9 @@ class SinGANView(WorkspaceHooks, QWidget):
 
     # --- the picture to learn ---
     def choose_picture(self) -> None:
-        start = str(QSettings().value("singan/last_dir", Path.home()))
-        path, _ = QFileDialog.getOpenFileName(self, "Open the picture to learn", start, PICTURE_FILTER)
+        path = ask_picture(self, "Open the picture to learn")
         if path:
-            QSettings().setValue("singan/last_dir", str(Path(path).parent))
-            self.set_picture(Path(path))
+            self.set_picture(path)
 
     def set_picture(self, path: Path) -> None:
         """Read ``path`` as training would (converted, downscaled, or refused with a reason) on the worker."""

@@ -10,12 +10,14 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget
 
+from studio.views.singan_canvas import PictureCanvas
 from studio.widgets.image_canvas import ImageCanvas
 from studio.workers import singan_jobs as jobs
 
+PICTURE_FILTER = "Pictures (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 MAX_SIDE = 2048  # widest / tallest random sample offered (the backend draws the pyramid in one piece)
 SEED_RANGE = (0, 2**31 - 1)
 
@@ -42,6 +44,58 @@ def new_seed() -> int:
     return int(np.random.default_rng().integers(*SEED_RANGE))
 
 
+def ask_picture(parent: QWidget, title: str) -> Path | None:
+    """A picture chosen in a file dialog that starts (and remembers) the SinGAN view's last folder."""
+    start = str(QSettings().value("singan/last_dir", Path.home()))
+    path, _ = QFileDialog.getOpenFileName(parent, title, start, PICTURE_FILTER)
+    if not path:
+        return None
+    QSettings().setValue("singan/last_dir", str(Path(path).parent))
+    return Path(path)
+
+
+def widget_row(*items, trailing: QWidget | None = None) -> QHBoxLayout:
+    """A row of ``items`` (widgets; a layout is nested, an int is spacing), a stretch, then ``trailing``."""
+    row = QHBoxLayout()
+    for item in items:
+        if isinstance(item, int):
+            row.addSpacing(item)
+        elif isinstance(item, QWidget):
+            row.addWidget(item)
+        else:
+            row.addLayout(item)
+    row.addStretch(1)
+    if trailing is not None:
+        row.addWidget(trailing)
+    return row
+
+
+def stack(parent: QWidget, *items, stretch: int = -1, margins: int | None = None) -> QVBoxLayout:
+    """``parent``'s layout: ``items`` (widgets or layouts) top to bottom, ``items[stretch]`` taking the spare height."""
+    layout = QVBoxLayout(parent)
+    if margins is not None:
+        layout.setContentsMargins(margins, margins, margins, margins)
+    stretched = items[stretch]
+    for item in items:
+        factor = 1 if item is stretched else 0
+        if isinstance(item, QWidget):
+            layout.addWidget(item, factor)
+        else:
+            layout.addLayout(item, factor)
+    return layout
+
+
+def titled_column(title: str, body: QWidget, footer: QWidget) -> QWidget:
+    """A bold title over ``body`` (taking the height) over ``footer``, without margins."""
+    column = QWidget()
+    box = QVBoxLayout(column)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(QLabel(f"<b>{title}</b>"))
+    box.addWidget(body, 1)
+    box.addWidget(footer)
+    return column
+
+
 class ModePanel(QWidget):
     """Base of the mode tabs: a row of controls, a result canvas with its caption, and "Save PNG...".
 
@@ -54,6 +108,7 @@ class ModePanel(QWidget):
     message = Signal(str, bool)
     channel = ""  # the renderer channel, also the drawing's mode
     result_placeholder = "The result appears here"
+    save_suffix, save_title, save_filter = ".png", "Save the picture", "PNG picture (*.png)"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -74,16 +129,41 @@ class ModePanel(QWidget):
         self._shown_once = False
 
     def result_column(self, title: str = "Result") -> QWidget:
-        column = QWidget()
-        box = QVBoxLayout(column)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(QLabel(f"<b>{title}</b>"))
-        box.addWidget(self.result_view, 1)
-        box.addWidget(self.result_caption)
-        return column
+        return titled_column(title, self.result_view, self.result_caption)
 
     def seed_widgets(self) -> list[QWidget]:
         return [QLabel("Seed"), self.seed, self.new_seed_button]
+
+    def controls_row(self, *items) -> QHBoxLayout:
+        """The panel's row of ``items``, "Save" at its right end."""
+        return widget_row(*items, trailing=self.save_button)
+
+    # --- the panels that inject an input (Paint, Harmonise, Edit) ---
+    def pointer_canvas(self, placeholder: str) -> PictureCanvas:
+        """The input canvas, its pointer wired to the panel's ``_on_pressed``, ``_on_moved`` and ``_on_released``."""
+        canvas = PictureCanvas(placeholder)
+        for signal, slot in ((canvas.pressed, self._on_pressed), (canvas.moved, self._on_moved),
+                             (canvas.released, self._on_released)):
+            signal.connect(slot)
+        return canvas
+
+    def inject_scale(self, tip: str) -> QSpinBox:
+        """The scale box the input is injected at (a request on each change)."""
+        self.scale = spin(1, 1, 1, tip)
+        self.scale.valueChanged.connect(lambda _: self.requested.emit())
+        return self.scale
+
+    def inject_row(self) -> QHBoxLayout:
+        return self.controls_row(QLabel("Inject at scale"), self.scale, self.scale_range, QLabel("  "),
+                                 *self.seed_widgets())
+
+    def input_and_result(self, title: str, canvas: QWidget, help_text: str, result_title: str) -> QSplitter:
+        """The input canvas (titled, a help line below) beside the result, as large as each other when shown."""
+        help_line = QLabel(help_text, enabled=False, wordWrap=True)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
+        self.splitter.addWidget(titled_column(title, canvas, help_line))
+        self.splitter.addWidget(self.result_column(result_title))
+        return self.splitter
 
     # --- the model and its drawings ---
     def set_model(self, loaded: jobs.LoadedSinGAN) -> None:
@@ -114,30 +194,45 @@ class ModePanel(QWidget):
     # --- saving ---
     def default_name(self) -> str:
         stem = Path(self.loaded.source).name if self.loaded else "singan"
-        return f"{stem}-{self.channel}-seed{self.seed.value()}.png"
+        return f"{stem}-{self.channel}-seed{self.seed.value()}{self.save_suffix}"
+
+    def choose_input(self, title: str, open_input) -> None:
+        """Open a picture chosen in a file dialog with ``open_input`` (once a pyramid is loaded)."""
+        if self.loaded is None:
+            return
+        path = ask_picture(self, title)
+        if path:
+            open_input(path)
 
     def choose_save(self) -> None:
         if self.drawing is None:
             return
         start = Path(str(QSettings().value("singan/save_dir", Path.home()))) / self.default_name()
-        path, _ = QFileDialog.getSaveFileName(self, "Save the picture", str(start), "PNG picture (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self, self.save_title, str(start), self.save_filter)
         if path:
             self.save(Path(path))
 
     def save(self, path: Path) -> bool:
-        """Write the result on screen as PNG; says where (or why not) on the status line."""
-        from PIL import Image
-
-        path = path if path.suffix.lower() == ".png" else path.with_name(path.name + ".png")
+        """Write the result on screen (``save_suffix`` added if missing); says where (or why not) on the status
+        line."""
+        if path.suffix.lower() != self.save_suffix:
+            path = path.with_name(path.name + self.save_suffix)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            Image.fromarray(self.drawing.picture).save(path)
+            saved = self.write(path)
         except OSError as exc:
             self.message.emit(f"Cannot save {path}: {exc.strerror or exc}", True)
             return False
         QSettings().setValue("singan/save_dir", str(path.parent))
-        self.message.emit(f"Saved {path}", False)
+        self.message.emit(saved, False)
         return True
+
+    def write(self, path: Path) -> str:
+        """Write the result to ``path`` as PNG (OSError when it cannot); the status line's words."""
+        from PIL import Image
+
+        Image.fromarray(self.drawing.picture).save(path)
+        return f"Saved {path}"
 
 
 class RandomPanel(ModePanel):
@@ -156,15 +251,10 @@ class RandomPanel(ModePanel):
         self.original_button.clicked.connect(self.original_size)
         for box in (self.width_box, self.height_box, self.start_scale):
             box.valueChanged.connect(lambda _: self.requested.emit())
-        row = QHBoxLayout()
-        for w in (*self.seed_widgets(), QLabel("   Size"), self.width_box, QLabel("\u00d7"), self.height_box,
-                  self.original_button, QLabel("   Start scale"), self.start_scale, self.scale_range):
-            row.addWidget(w)
-        row.addStretch(1)
-        row.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(row)
-        layout.addWidget(self.result_column("New picture"), 1)
+        stack(self, self.controls_row(*self.seed_widgets(), QLabel("   Size"), self.width_box, QLabel("\u00d7"),
+                                      self.height_box, self.original_button, QLabel("   Start scale"),
+                                      self.start_scale, self.scale_range),
+              self.result_column("New picture"))
 
     def set_model(self, loaded: jobs.LoadedSinGAN) -> None:
         super().set_model(loaded)
@@ -196,6 +286,7 @@ class AnimatePanel(ModePanel):
 
     channel = "animate"
     result_placeholder = "The animation plays here"
+    save_suffix, save_title, save_filter = ".gif", "Export the animation", "GIF animation (*.gif)"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -209,15 +300,9 @@ class AnimatePanel(ModePanel):
         self.timer = QTimer(self, interval=1000 // 12, timeout=self.next_frame)
         self.frames_box.valueChanged.connect(lambda _: self.requested.emit())
         self.fps.valueChanged.connect(lambda v: self.timer.setInterval(max(20, 1000 // v)))
-        row = QHBoxLayout()
-        for w in (QLabel("Length"), self.frames_box, *self.seed_widgets(), QLabel("   Speed"), self.fps,
-                  self.play_button):
-            row.addWidget(w)
-        row.addStretch(1)
-        row.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(row)
-        layout.addWidget(self.result_column("Animation"), 1)
+        stack(self, self.controls_row(QLabel("Length"), self.frames_box, *self.seed_widgets(), QLabel("   Speed"),
+                                      self.fps, self.play_button),
+              self.result_column("Animation"))
 
     def set_model(self, loaded: jobs.LoadedSinGAN) -> None:
         self.timer.stop()
@@ -264,27 +349,9 @@ class AnimatePanel(ModePanel):
         self.timer.stop()  # no redraws for a tab nobody sees
         super().hideEvent(event)
 
-    def default_name(self) -> str:
-        return super().default_name().replace(".png", ".gif")
-
-    def choose_save(self) -> None:
-        if self.drawing is None:
-            return
-        start = Path(str(QSettings().value("singan/save_dir", Path.home()))) / self.default_name()
-        path, _ = QFileDialog.getSaveFileName(self, "Export the animation", str(start), "GIF animation (*.gif)")
-        if path:
-            self.save(Path(path))
-
-    def save(self, path: Path) -> bool:
+    def write(self, path: Path) -> str:
         """Write the frames as a looping GIF at the current speed."""
         from gan_backend.singan import save_gif  # Pillow only; torch is in by now (a model is loaded)
 
-        path = path if path.suffix.lower() == ".gif" else path.with_name(path.name + ".gif")
-        try:
-            save_gif(self.drawing.frames, path, fps=self.fps.value())
-        except OSError as exc:
-            self.message.emit(f"Cannot save {path}: {exc.strerror or exc}", True)
-            return False
-        QSettings().setValue("singan/save_dir", str(path.parent))
-        self.message.emit(f"Saved {len(self.drawing.frames)} frames to {path}", False)
-        return True
+        save_gif(self.drawing.frames, path, fps=self.fps.value())
+        return f"Saved {len(self.drawing.frames)} frames to {path}"

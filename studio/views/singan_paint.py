@@ -5,17 +5,14 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
-from PySide6.QtWidgets import (QColorDialog, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QColorDialog, QComboBox, QHBoxLayout, QLabel, QPushButton, QToolButton
 
-from studio.views.singan_canvas import PictureCanvas
 from studio.views.singan_docs import STARTS, PaintDocument, dominant_colours
-from studio.views.singan_modes import ModePanel, set_scales, spin
+from studio.views.singan_modes import ModePanel, set_scales, spin, stack, widget_row
 from studio.workers import singan_jobs as jobs
 
-PICTURE_FILTER = "Pictures (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 SWATCHES = 8  # the picture's main colours offered beside the brush
 
 
@@ -40,25 +37,16 @@ class PaintPanel(ModePanel):
         self.doc: PaintDocument | None = None
         self.colour = (200, 60, 40)
         self._last = None  # the previous point of the stroke
-        self.canvas = PictureCanvas("Load a model to paint over its picture")
+        self.canvas = self.pointer_canvas("Load a model to paint over its picture")
         self.canvas.set_brush(8)
-        self.canvas.pressed.connect(self._on_pressed)
-        self.canvas.moved.connect(self._on_moved)
-        self.canvas.released.connect(self._on_released)
         self.canvas.picked.connect(self._pick)
-        self.scale = spin(1, 1, 1, "Scale the painting is injected at: 1 (coarse) repaints it most, in the "
-                                     "picture's patches; finer scales keep more of what you painted")
-        self.scale.valueChanged.connect(lambda _: self.requested.emit())
-        layout = QVBoxLayout(self)
-        layout.addLayout(self._brush_row())
-        layout.addLayout(self._inject_row())
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
-        self.splitter.addWidget(self._painting_column())
-        self.splitter.addWidget(self.result_column("Picture"))
-        layout.addWidget(self.splitter, 1)
+        self.inject_scale("Scale the painting is injected at: 1 (coarse) repaints it most, in the picture's "
+                          "patches; finer scales keep more of what you painted")
+        stack(self, self._brush_row(), self.inject_row(), self.input_and_result(
+            "Your painting", self.canvas,
+            "Left button paints, right click picks a colour; the picture follows each stroke", "Picture"))
 
     def _brush_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
         self.colour_button = QToolButton(text="Colour...", toolTip="The brush colour (right click on the painting "
                                          "picks the colour under the pointer)")
         self.colour_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -83,36 +71,9 @@ class PaintPanel(ModePanel):
         self.open_button = QPushButton("Open painting...", toolTip="Paint elsewhere and open it here; another "
                                        "size is resized to the picture's")
         self.open_button.clicked.connect(self.choose_painting)
-        row.addWidget(QLabel("Brush"))
-        row.addWidget(self.colour_button)
-        row.addLayout(self.swatches)
-        row.addWidget(self.brush)
-        row.addWidget(undo)
-        row.addSpacing(12)
-        for w in (self.start_button, self.start, self.open_button):
-            row.addWidget(w)
-        row.addStretch(1)
         self._set_colour(self.colour)
-        return row
-
-    def _inject_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        for w in (QLabel("Inject at scale"), self.scale, self.scale_range, QLabel("  "), *self.seed_widgets()):
-            row.addWidget(w)
-        row.addStretch(1)
-        row.addWidget(self.save_button)
-        return row
-
-    def _painting_column(self) -> QWidget:
-        column = QWidget()
-        box = QVBoxLayout(column)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(QLabel("<b>Your painting</b>"))
-        box.addWidget(self.canvas, 1)
-        help_line = QLabel("Left button paints, right click picks a colour; the picture follows each stroke",
-                           enabled=False, wordWrap=True)
-        box.addWidget(help_line)
-        return column
+        return widget_row(QLabel("Brush"), self.colour_button, self.swatches, self.brush, undo, 12,
+                          self.start_button, self.start, self.open_button)
 
     # --- the model ---
     def set_model(self, loaded: jobs.LoadedSinGAN) -> None:
@@ -198,13 +159,7 @@ class PaintPanel(ModePanel):
             self.swatches.addWidget(button)
 
     def choose_painting(self) -> None:
-        if self.loaded is None:
-            return
-        start = str(QSettings().value("singan/last_dir", Path.home()))
-        path, _ = QFileDialog.getOpenFileName(self, "Open a painting", start, PICTURE_FILTER)
-        if path:
-            QSettings().setValue("singan/last_dir", str(Path(path).parent))
-            self.open_painting(Path(path))
+        self.choose_input("Open a painting", self.open_painting)
 
     def open_painting(self, path: Path) -> None:
         """Read ``path`` on the worker, resized to the picture's size, as the new painting."""

@@ -11,14 +11,12 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton
 
-from studio.views.singan_canvas import PictureCanvas
 from studio.views.singan_docs import Placement, Rect
-from studio.views.singan_modes import ModePanel, set_scales, spin
-from studio.views.singan_paint import PICTURE_FILTER
+from studio.views.singan_modes import ModePanel, set_scales, spin, stack, widget_row
 from studio.widgets.qimage import from_qimage
 from studio.workers import singan_jobs as jobs
 
@@ -52,28 +50,13 @@ class RegionPanel(ModePanel):
         self._drag: str | None = None  # "move" or "select" while the left button is held
         self._from = (0.0, 0.0)  # where the drag started
         self._patch_from = (0, 0)  # where the region was when it started
-        self.canvas = PictureCanvas("Load a model to edit its picture")
-        self.canvas.pressed.connect(self._on_pressed)
-        self.canvas.moved.connect(self._on_moved)
-        self.canvas.released.connect(self._on_released)
-        self.scale = spin(1, 1, 1, "Scale the edit is injected at: coarser scales blend it in more (and change "
-                          "it more), finer ones keep it closer to what you placed")
-        self.scale.valueChanged.connect(lambda _: self.requested.emit())
-        layout = QVBoxLayout(self)
-        layout.addLayout(self._source_row())
-        row = QHBoxLayout()
-        for w in (QLabel("Inject at scale"), self.scale, self.scale_range, QLabel("  "), *self.seed_widgets()):
-            row.addWidget(w)
-        row.addStretch(1)
-        row.addWidget(self.save_button)
-        layout.addLayout(row)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
-        self.splitter.addWidget(self._edit_column())
-        self.splitter.addWidget(self.result_column("Redrawn"))
-        layout.addWidget(self.splitter, 1)
+        self.canvas = self.pointer_canvas("Load a model to edit its picture")
+        self.inject_scale("Scale the edit is injected at: coarser scales blend it in more (and change it more), "
+                          "finer ones keep it closer to what you placed")
+        stack(self, self._source_row(), self.inject_row(),
+              self.input_and_result("Your edit", self.canvas, HELP[self.kind], "Redrawn"))
 
     def _source_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
         self.move_box = QComboBox(toolTip="Whether a selected region leaves its place (which is redrawn too) "
                                   "or is copied")
         self.move_box.addItem("Move the selection", True)
@@ -96,19 +79,7 @@ class RegionPanel(ModePanel):
         reset.clicked.connect(self.reset)
         harmonise = self.kind == "harmonise"
         widgets = [open_button, paste_button, QLabel("Size"), self.size_box] if harmonise else [self.move_box]
-        for w in (*widgets, reset):
-            row.addWidget(w)
-        row.addStretch(1)
-        return row
-
-    def _edit_column(self) -> QWidget:
-        column = QWidget()
-        box = QVBoxLayout(column)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(QLabel("<b>Your edit</b>"))
-        box.addWidget(self.canvas, 1)
-        box.addWidget(QLabel(HELP[self.kind], enabled=False, wordWrap=True))
-        return column
+        return widget_row(*widgets, reset)
 
     # --- the model ---
     def set_model(self, loaded: jobs.LoadedSinGAN) -> None:
@@ -201,13 +172,7 @@ class RegionPanel(ModePanel):
         self.paste_picture(qimage_rgba(image))
 
     def choose_paste(self) -> None:
-        if self.placement is None:
-            return
-        start = str(QSettings().value("singan/last_dir", Path.home()))
-        path, _ = QFileDialog.getOpenFileName(self, "Open a picture to paste", start, PICTURE_FILTER)
-        if path:
-            QSettings().setValue("singan/last_dir", str(Path(path).parent))
-            self.open_paste(Path(path))
+        self.choose_input("Open a picture to paste", self.open_paste)
 
     def open_paste(self, path: Path) -> None:
         self.files.submit(f"{self.kind}-input", partial(jobs.read_input, path), self.paste_picture, drop_running=True)

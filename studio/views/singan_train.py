@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QWidget
 
-from studio.views.singan_modes import spin
+from studio.views.singan_modes import spin, stack, titled_column
 from studio.widgets.image_canvas import ImageCanvas
 
 DEFAULT_MINUTES = 15.0  # what the issue asks a CPU to manage at 160 px
@@ -100,16 +99,8 @@ class TrainPanel(QWidget):
                                        ("Samples at the current scale", self.samples_view, self.samples_caption)):
             for w in (canvas, canvas.viewport()):
                 w.setAcceptDrops(False)  # drops go to the view
-            column = QWidget()
-            box = QVBoxLayout(column)
-            box.setContentsMargins(0, 0, 0, 0)
-            box.addWidget(QLabel(f"<b>{title}</b>"))
-            box.addWidget(canvas, 1)
-            box.addWidget(caption)
-            self.splitter.addWidget(column)
-        layout = QVBoxLayout(self)
-        layout.addLayout(row)
-        layout.addWidget(self.splitter, 1)
+            self.splitter.addWidget(titled_column(title, canvas, caption))
+        stack(self, row, self.splitter)
 
     def set_picture(self, picture: np.ndarray | None, caption: str) -> None:
         self.picture_view.set_image(picture)

@@ -84,6 +84,16 @@ def tiny_settings(view, iters: int) -> None:
     t.iters.setValue(iters)
 
 
+def train_into_the_second_scale(qtbot, view, tmp_path) -> None:
+    """Learn a small picture at 30 iterations a scale, returning once the second scale (of two) trains."""
+    with qtbot.waitSignal(view.picture_read, timeout=WAIT_MS):
+        view.set_picture(write_picture(tmp_path / "p.png"))
+    tiny_settings(view, iters=30)
+    with qtbot.waitSignal(view.runner.report_ready, timeout=WAIT_MS,
+                          check_params_cb=lambda r: r.extras.get("scale_progress", 0) > 1.0):
+        view.start_training()
+
+
 @pytest.mark.skipif(resources.path("models", "singan", "singan.pt").is_file(), reason="the example ships")
 def test_without_the_shipped_example_the_view_says_what_to_do(view, dialogs):
     assert view.loaded is None and "No shipped example" in view.hint.text() and not dialogs
@@ -177,12 +187,7 @@ def test_bad_pictures_are_refused_or_converted_with_a_message(qtbot, view, tmp_p
 def test_stop_saves_mid_pyramid_and_resume_finishes_it(qtbot, view, tmp_path):
     from gan_backend.engine.loop import Trainer
 
-    with qtbot.waitSignal(view.picture_read, timeout=WAIT_MS):
-        view.set_picture(write_picture(tmp_path / "p.png"))
-    tiny_settings(view, iters=30)
-    with qtbot.waitSignal(view.runner.report_ready, timeout=WAIT_MS,
-                          check_params_cb=lambda r: r.extras.get("scale_progress", 0) > 1.0):
-        view.start_training()
+    train_into_the_second_scale(qtbot, view, tmp_path)
     assert view.progress.format().startswith("Scale 2 of 2")
     with qtbot.waitSignal(view.training_ended, timeout=WAIT_MS) as ended:
         QTest.mouseClick(view.train_panel.stop_button, Qt.MouseButton.LeftButton)
@@ -199,12 +204,7 @@ def test_stop_saves_mid_pyramid_and_resume_finishes_it(qtbot, view, tmp_path):
 def test_closing_mid_pyramid_saves_the_scales_so_far(qtbot, view, tmp_path):
     from gan_backend.engine.loop import Trainer
 
-    with qtbot.waitSignal(view.picture_read, timeout=WAIT_MS):
-        view.set_picture(write_picture(tmp_path / "p.png"))
-    tiny_settings(view, iters=30)
-    with qtbot.waitSignal(view.runner.report_ready, timeout=WAIT_MS,
-                          check_params_cb=lambda r: r.extras.get("scale_progress", 0) > 1.0):
-        view.start_training()
+    train_into_the_second_scale(qtbot, view, tmp_path)
     view.close()  # as the window closing does: stop, save, wait
     assert not view.runner.is_running
     assert Trainer.resume(view.run_dir).task.scale == 1
