@@ -19,6 +19,7 @@ from studio.views.datasets import DatasetBrowser, DatasetInfo
 from studio.views.gallery import SampleGallery
 from studio.views.plots import LossPlotPanel
 from studio.views.training import TrainingPanel
+from studio.widgets.page_helpers import connect_signals
 from studio.widgets.theme import apply_theme
 from studio.workers import BackgroundCall, TrainingRunner
 from studio.workspaces import WorkspaceTabs
@@ -96,27 +97,22 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _connect(self) -> None:
-        self._catalog_loader.finished.connect(self._on_catalog_loaded)
-        self._catalog_loader.failed.connect(self._on_catalog_failed)
-        self._run_loader.finished.connect(self._on_run_loaded)
-        self._run_loader.failed.connect(self._on_run_failed)
-        self.browser.dataset_opened.connect(self._on_dataset_opened)
-        self.browser.recipe_chosen.connect(lambda recipe: self.panel.apply_recipe(recipe.fields, recipe.why))
-        self.browser.dataset_failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
-        self.panel.start_requested.connect(self.start_training)
+        connect_signals(self._catalog_loader, finished=self._on_catalog_loaded, failed=self._on_catalog_failed)
+        connect_signals(self._run_loader, finished=self._on_run_loaded, failed=self._on_run_failed)
+        connect_signals(self.browser, dataset_opened=self._on_dataset_opened,
+                        recipe_chosen=lambda recipe: self.panel.apply_recipe(recipe.fields, recipe.why),
+                        dataset_failed=lambda msg: self.statusBar().showMessage(msg, 10000))
+        connect_signals(self.panel, start_requested=self.start_training,
+                        live_change_requested=self._on_live_change_requested)
         self.panel.widgets["train.device"].currentIndexChanged.connect(self._update_status)
-        self.panel.live_change_requested.connect(self._on_live_change_requested)
-        self.panel.pause_action.triggered.connect(self.runner.set_paused)
-        self.panel.stop_action.triggered.connect(self._on_stop_triggered)
-        self.panel.checkpoint_action.triggered.connect(self._on_checkpoint_triggered)
-        self.runner.run_started.connect(self._on_run_started)
-        self.runner.report_ready.connect(self._on_report_ready)
-        self.runner.sample_ready.connect(self._on_sample_ready)
-        self.runner.eval_ready.connect(self._on_eval_ready)
-        self.runner.run_ended.connect(self._on_run_ended)
-        self.runner.failed.connect(self._on_training_failed)
-        self.runner.running_changed.connect(self._on_running_changed)
-        self.runner.paused_changed.connect(self._on_running_changed)
+        for action, slot in ((self.panel.pause_action, self.runner.set_paused),
+                             (self.panel.stop_action, self._on_stop_triggered),
+                             (self.panel.checkpoint_action, self._on_checkpoint_triggered)):
+            action.triggered.connect(slot)
+        connect_signals(self.runner, run_started=self._on_run_started, report_ready=self._on_report_ready,
+                        sample_ready=self._on_sample_ready, eval_ready=self._on_eval_ready,
+                        run_ended=self._on_run_ended, failed=self._on_training_failed,
+                        running_changed=self._on_running_changed, paused_changed=self._on_running_changed)
 
     def load_catalog(self) -> None:
         """Import the engine and read the registries on a worker thread (the window is already up)."""

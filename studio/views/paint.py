@@ -20,13 +20,13 @@ from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 from gan_backend.errors import first_line
 from studio.state.canvas import CanvasDocument
 from studio.state.label_files import Classes, read_palette_json
-from studio.state.paint_tools import Gesture, ToolSettings
+from studio.state.paint_tools import ToolSettings
 from studio.views.paint_files import PaintFiles
 from studio.views.paint_layout import PaintSlots, build_layout
+from studio.views.paint_live import LivePage
 from studio.views.paint_modes import PaintModes
-from studio.workers import BackgroundCall
+from studio.widgets.page_helpers import connect_signals, warn_unusable
 from studio.workers import paint_jobs as jobs
-from studio.workers.newest_wins import NewestWins
 from studio.workspaces import WorkspaceHooks
 
 DEFAULT_SIDE = 128  # map and picture side; 256 is sharper and about four times slower to render
@@ -36,7 +36,7 @@ FIRST_SCENE = 3  # the random scene a first launch starts from: mountains, lake,
 VARIATIONS_MS = 600  # quiet time after a change before the style strip is re-rendered
 
 
-class PaintView(WorkspaceHooks, QWidget):
+class PaintView(LivePage, WorkspaceHooks, QWidget):
     """The "Paint" workspace: the label painter, and the other modes' pages (``modes``).
 
     Signals:
@@ -51,28 +51,15 @@ class PaintView(WorkspaceHooks, QWidget):
 
     def __init__(self, window=None, side: int = DEFAULT_SIDE):
         super().__init__()
-        self.window_ref = window
-        self.doc = CanvasDocument(side)
-        self.settings = ToolSettings(cls=7)
-        self.classes: Classes = read_palette_json()
+        # the renderer draws "image" (the picture beside the map) before "extras" (the style strip)
+        self._init_live(window, CanvasDocument(side), ToolSettings(cls=7), "paint", "extras", self._on_picked)
         self.model: jobs.LoadedModel | None = None
-        self.loading = ""  # the source being loaded, "" when none
-        self.shown_revision = -1
-        self.picture: np.ndarray | None = None  # uint8 [S, S, 3] on screen
-        self.last_frame: jobs.Frame | None = None
+        self.classes: Classes = read_palette_json()
         self.style = None  # a reference picture's latent, overriding the seed (encoder models only)
-        self._shown_once = False
         self._strip: tuple[int, np.ndarray | None, list[int]] = (0, None, [])  # (token, map, seeds) of the strip
         self.busy = True  # a picture of the current map is pending (the hint shows it)
-        self.last_status = ""
-        self.model_error = ""  # why no model could be loaded at all
         self.scene_seed = FIRST_SCENE
         self._untouched = True  # nothing painted yet: the first model's random scene may replace the map
-        # "image" (the picture beside the map) goes before "extras" (the style strip); only "image" shows as busy
-        self.renderer = NewestWins("paint-renderer", priority=("image", "extras"), busy_channels=("image",),
-                                   parent=self)
-        self.loader = BackgroundCall("paint-model-loader", self)
-        self.gesture = Gesture(self.doc, self.settings, self._on_picked)
         self.files = PaintFiles(self)
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS, timeout=self.autosave)
         self._variations_timer = QTimer(self, singleShot=True, interval=VARIATIONS_MS, timeout=self.render_variations)
@@ -82,9 +69,7 @@ class PaintView(WorkspaceHooks, QWidget):
             redo=self.doc.redo, open_map=self.files.open_labels, save_map=self.files.save_labels,
             export_picture=self.files.export_picture, cancel_gesture=self.gesture.cancel, set_side=self.set_side))
         self.picker, self.tools, self.style_panel = ui.picker, ui.tools, ui.style_panel
-        self.canvas, self.output, self.hint = ui.canvas, ui.output, ui.hint  # the map, its picture, the line under it
-        self.splitter, self.side_combo = ui.splitter, ui.side_combo
-        self.undo_action, self.redo_action = ui.undo_action, ui.redo_action
+        self._keep_widgets(ui)  # canvas: the map; output: its picture; hint: the line under it
         self.modes = PaintModes(self.page, self._make_page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -104,19 +89,10 @@ class PaintView(WorkspaceHooks, QWidget):
         return ColourisePage(self.window_ref)
 
     def _connect(self) -> None:
-        self.doc.changed.connect(self._on_doc_changed)
-        self.renderer.result_ready.connect(self._on_rendered)
-        self.renderer.request_failed.connect(self._on_render_failed)
-        self.renderer.busy_changed.connect(self._update_hint)
-        self.loader.finished.connect(self._on_model_loaded)
-        self.loader.failed.connect(self._on_model_failed)
-        self.canvas.pressed.connect(lambda x, y: self.gesture.press((x, y)))
-        self.canvas.moved.connect(lambda x, y: self.gesture.move((x, y)))
-        self.canvas.released.connect(self._on_canvas_released)
+        self._connect_live()
         self.tools.settings_changed.connect(self._on_settings_changed)
-        self.style_panel.seed_chosen.connect(self._on_seed_chosen)
-        self.style_panel.variations_requested.connect(self.render_variations)
-        self.style_panel.reference_requested.connect(self.files.choose_reference)
+        connect_signals(self.style_panel, seed_chosen=self._on_seed_chosen, variations_requested=self.render_variations,
+                        reference_requested=self.files.choose_reference)
         self.picker.model_requested.connect(self.load_model)
 
     # --- models ---
@@ -163,7 +139,7 @@ class PaintView(WorkspaceHooks, QWidget):
         self.model_error = "" if self.model else message
         self.picker.revert()
         self._update_hint()
-        QMessageBox.warning(self, "Cannot use this model", message if source in message else f"{source}:\n{message}")
+        warn_unusable(self, source, message)
         if self.model is None and source != jobs.SHIPPED:  # e.g. the autosaved painting's run was deleted
             self.load_model(jobs.SHIPPED)
 
@@ -206,16 +182,8 @@ class PaintView(WorkspaceHooks, QWidget):
                 self.style_panel.set_thumbnail(result.index, result.picture, self._strip[2][result.index])
                 self._request_variation(result.index + 1)
             return
-        if result.model is not painter:
-            return  # a picture by the previous model
-        self.output.set_image(result.picture)
-        if result.draft:
-            self._update_hint()
-            self.draft_shown.emit(result.revision)
-            return
-        self.picture, self.last_frame, self.shown_revision = result.picture, result, result.revision
-        self._update_hint()
-        self.image_shown.emit(result.revision)
+        if result.model is painter:  # else a picture by the previous model
+            self._show_frame(result)
 
     @Slot(str, object)
     def _on_render_failed(self, lane: str, exc: Exception) -> None:
@@ -235,15 +203,8 @@ class PaintView(WorkspaceHooks, QWidget):
             text, busy = f"Up to date: {self.last_frame.render_ms:.0f} ms per picture at {self.doc.shape[0]} px", False
         else:
             text, busy = "", False
-        dot = f'<span style="color:{"#e69500" if busy else "#2a9a3a"}">&#9679;</span> ' if text else ""
-        self.hint.setText(dot + text)
+        self._set_hint(text, busy)
         self.busy = busy
-
-    def status(self, text: str) -> None:
-        """A passing message in the window's status bar (and kept in ``last_status``)."""
-        self.last_status = text
-        if self.window_ref is not None and hasattr(self.window_ref, "statusBar"):
-            self.window_ref.statusBar().showMessage(text, 10_000)
 
     # --- the map ---
     def _on_doc_changed(self, box) -> None:
@@ -257,17 +218,6 @@ class PaintView(WorkspaceHooks, QWidget):
         self.request_render()
         self._autosave_timer.start()
         self._variations_timer.start()
-
-    def _update_undo_actions(self) -> None:
-        self.undo_action.setEnabled(bool(self.doc.undo_stack))
-        self.redo_action.setEnabled(bool(self.doc.redo_stack))
-
-    def _on_canvas_released(self, x: float, y: float) -> None:
-        was_drawing = self.gesture.active
-        self.gesture.release((x, y))
-        self._update_undo_actions()  # the stroke became an undo step only now
-        if was_drawing:
-            self.request_render()  # the stroke's final picture, full size
 
     def _on_picked(self, cls: int) -> None:
         self.tools.set_class(cls)
@@ -333,7 +283,4 @@ class PaintView(WorkspaceHooks, QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not self._shown_once:  # the picture's canvas asks for more room than the map's; even them out
-            self._shown_once = True
-            half = max(1, self.splitter.width() // 2)
-            self.splitter.setSizes([half, half])
+        self._even_splitter_once()

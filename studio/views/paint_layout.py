@@ -3,8 +3,8 @@
 ``build_layout(page, settings, side, slots)`` lays them out in ``page`` (the label mode's page of the view),
 wires the toolbar's actions to ``slots`` (:class:`PaintSlots`) and returns the widgets the view keeps
 (:class:`PaintWidgets`); the view's own module keeps the behaviour. The shortcuts belong to the page, so a
-hidden mode's Ctrl+Z never fires (the Sketch mode has its own). :func:`side_by_side`, :func:`map_row` and
-:func:`add_action` are shared with the Sketch mode's layout.
+hidden mode's Ctrl+Z never fires (the Sketch mode has its own). :func:`side_by_side`, :func:`map_row`,
+:func:`canvas_toolbar`, :func:`lay_out_page` and :func:`add_action` are shared with the Sketch mode's layout.
 """
 from __future__ import annotations
 
@@ -28,34 +28,46 @@ TOOL_PANEL_WIDTH = 230
 
 
 @dataclass
-class PaintSlots:
-    """What the toolbar's and the size combo's actions call."""
+class CanvasSlots:
+    """What the toolbar's and the size combo's actions call, in every mode with a canvas (label map or drawing)."""
 
-    random_scene: Callable[[], None]
     clear: Callable[[], None]
     undo: Callable[[], None]
     redo: Callable[[], None]
-    open_map: Callable[[], object]
-    save_map: Callable[[], object]
     export_picture: Callable[[], object]
     cancel_gesture: Callable[[], None]  # Escape
     set_side: Callable[[int], None]
 
 
 @dataclass
-class PaintWidgets:
+class PaintSlots(CanvasSlots):
+    """The label mode's slots: the canvas ones, a random scene, and opening and saving the map."""
+
+    random_scene: Callable[[], None]
+    open_map: Callable[[], object]
+    save_map: Callable[[], object]
+
+
+@dataclass
+class CanvasWidgets:
+    """The widgets and actions every mode with a canvas keeps."""
+
+    canvas: LabelCanvas  # the map or drawing
+    output: ImageCanvas  # the model's picture of it
+    hint: QLabel  # the line under the picture
+    splitter: QSplitter  # canvas | picture
+    side_combo: QComboBox
+    undo_action: QAction
+    redo_action: QAction
+
+
+@dataclass
+class PaintWidgets(CanvasWidgets):
     """The widgets and actions the paint view keeps."""
 
     picker: RunPicker
     tools: PaintToolPanel
-    canvas: LabelCanvas  # the label map being painted
-    output: ImageCanvas  # the model's picture of it
-    hint: QLabel  # the line under the picture
     style_panel: StylePanel
-    splitter: QSplitter  # map | picture
-    side_combo: QComboBox
-    undo_action: QAction
-    redo_action: QAction
 
 
 def build_layout(page: QWidget, settings: ToolSettings, side: int, slots: PaintSlots) -> PaintWidgets:
@@ -66,18 +78,29 @@ def build_layout(page: QWidget, settings: ToolSettings, side: int, slots: PaintS
     hint, style_panel = QLabel(textFormat=Qt.TextFormat.RichText), StylePanel()
     row, side_combo = map_row(page, canvas, side, slots.set_side)
     splitter = side_by_side([canvas, row], [output, hint, style_panel])
+    bar, undo_action, redo_action = canvas_toolbar(page, picker, slots, (
+        ("Random scene", slots.random_scene, "A fresh procedural landscape to start from"),
+        ("Clear", slots.clear, "Fill the whole map with the chosen class")), (
+        ("Open map...", slots.open_map, "Open a label map PNG (class indices or palette colours)"),
+        ("Save map...", slots.save_map, "Save the label map as an index or colour PNG"),
+        ("Export picture...", slots.export_picture, "Save the synthesised picture as a PNG")))
+    lay_out_page(page, bar, tools, splitter)
+    return PaintWidgets(canvas=canvas, output=output, hint=hint, splitter=splitter, side_combo=side_combo,
+                        undo_action=undo_action, redo_action=redo_action, picker=picker, tools=tools,
+                        style_panel=style_panel)
+
+
+def lay_out_page(page: QWidget, bar: QToolBar, panel: QWidget, splitter: QSplitter) -> None:
+    """The toolbar on top, ``panel`` (with its shortcuts in ``panel.actions``) left of the splitter."""
     body = QHBoxLayout()
-    body.addWidget(tools)
+    body.addWidget(panel)
     body.addWidget(splitter, 1)
-    bar, undo_action, redo_action = _toolbar(page, picker, slots)
     layout = QVBoxLayout(page)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(bar)
     layout.addLayout(body, 1)
-    for action in tools.actions:
+    for action in panel.actions:
         page.addAction(action)
-    return PaintWidgets(picker, tools, canvas, output, hint, style_panel, splitter, side_combo, undo_action,
-                        redo_action)
 
 
 def side_by_side(left: list, right: list) -> QSplitter:
@@ -98,16 +121,17 @@ def side_by_side(left: list, right: list) -> QSplitter:
     return splitter
 
 
-def _toolbar(page: QWidget, picker: RunPicker, slots: PaintSlots) -> tuple[QToolBar, QAction, QAction]:
-    """The toolbar, with its undo and redo actions (disabled until there is something to undo)."""
+def canvas_toolbar(page: QWidget, picker: QWidget, slots: CanvasSlots, edits: tuple,
+                   files: tuple) -> tuple[QToolBar, QAction, QAction]:
+    """The toolbar: "Model [picker]", the ``edits`` actions, undo and redo (disabled until there is something
+    to undo), then the ``files`` actions; each action is ``(text, slot, tip)``. Escape cancels the gesture."""
     bar = model_bar(picker)
-    add_action(page, bar, "Random scene", slots.random_scene, "A fresh procedural landscape to start from")
-    add_action(page, bar, "Clear", slots.clear, "Fill the whole map with the chosen class")
+    for text, slot, tip in edits:
+        add_action(page, bar, text, slot, tip)
     undo, redo = undo_actions(page, bar, slots.undo, slots.redo)
     bar.addSeparator()
-    add_action(page, bar, "Open map...", slots.open_map, "Open a label map PNG (class indices or palette colours)")
-    add_action(page, bar, "Save map...", slots.save_map, "Save the label map as an index or colour PNG")
-    add_action(page, bar, "Export picture...", slots.export_picture, "Save the synthesised picture as a PNG")
+    for text, slot, tip in files:
+        add_action(page, bar, text, slot, tip)
     escape_action(page, slots.cancel_gesture)
     return bar, undo, redo
 

@@ -1,14 +1,14 @@
 """PaintToolPanel: the paint view's left column (tools, brush, the model's classes as a palette)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-                               QListWidget, QListWidgetItem, QSizePolicy, QSlider, QSpinBox, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QListWidget,
+                               QListWidgetItem, QSizePolicy, QToolButton, QVBoxLayout)
 
 from studio.state.label_files import Classes
 from studio.state.paint_tools import MAX_BRUSH, SHAPES, TOOLS, ToolSettings
+from studio.widgets.page_helpers import ShortcutPanel
 
 SWATCH = 18  # px, the colour square beside each class name
 
@@ -19,7 +19,7 @@ def swatch(colour, size: int = SWATCH) -> QIcon:
     return QIcon(pixmap)
 
 
-class PaintToolPanel(QWidget):
+class PaintToolPanel(ShortcutPanel):
     """Edits a :class:`ToolSettings` in place.
 
     Signals:
@@ -29,10 +29,8 @@ class PaintToolPanel(QWidget):
     settings_changed = Signal()
 
     def __init__(self, settings: ToolSettings, parent=None):
-        super().__init__(parent)
-        self.settings = settings
+        super().__init__(settings, parent)  # its actions: tool and brush-size shortcuts, for the view to add
         self.tool_buttons: dict[str, QToolButton] = {}
-        self.actions: list[QAction] = []  # tool and brush-size shortcuts, for the view to add
         self._build()
 
     def _build(self) -> None:
@@ -53,14 +51,8 @@ class PaintToolPanel(QWidget):
 
         brush = QGroupBox("Brush")
         form = QFormLayout(brush)
-        self.size_slider = QSlider(Qt.Orientation.Horizontal, minimum=1, maximum=MAX_BRUSH)
-        self.size_spin = QSpinBox(minimum=1, maximum=MAX_BRUSH, suffix=" px", toolTip="Brush diameter in map pixels")
-        self.size_slider.valueChanged.connect(self.size_spin.setValue)
-        self.size_spin.valueChanged.connect(self._on_size_changed)
-        size_row = QHBoxLayout()
-        size_row.addWidget(self.size_slider, 1)
-        size_row.addWidget(self.size_spin)
-        form.addRow("Size", size_row)
+        self.size_slider, self.size_spin = self._size_row(form, "Size", MAX_BRUSH, "Brush diameter in map pixels",
+                                                          self._on_size_changed)
         self.tip_combo = QComboBox(toolTip="Round or square brush tip")
         self.tip_combo.addItems(["Round", "Square"])
         self.tip_combo.currentIndexChanged.connect(self._on_tip_changed)
@@ -86,12 +78,6 @@ class PaintToolPanel(QWidget):
         layout.addWidget(self.classes_box, 1)
         self.size_spin.setValue(self.settings.size)
         self.set_tool(self.settings.tool)
-
-    def _shortcut(self, key: str, slot) -> None:
-        action = QAction(self, shortcut=QKeySequence(key),
-                         shortcutContext=Qt.ShortcutContext.WidgetWithChildrenShortcut)  # only inside the view
-        action.triggered.connect(slot)
-        self.actions.append(action)
 
     # --- API ---
     def set_classes(self, classes: Classes, current: int | None = None, eraser: int = 0) -> None:
@@ -124,11 +110,7 @@ class PaintToolPanel(QWidget):
 
     # --- slots ---
     def _on_size_changed(self, value: int) -> None:
-        self.settings.size = value
-        self.size_slider.blockSignals(True)
-        self.size_slider.setValue(value)
-        self.size_slider.blockSignals(False)
-        self.settings_changed.emit()
+        self._set_size(self.size_slider, value)
 
     def _on_tip_changed(self, index: int) -> None:
         self.settings.square = index == 1

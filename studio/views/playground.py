@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
                                QSpinBox, QVBoxLayout, QWidget)
 
 from studio.views.playground_plot import PlaygroundPlot
+from studio.widgets.page_helpers import connect_signals
 from studio.workers.playground import PlaygroundRunner
 from studio.workspaces import WorkspaceHooks
 
@@ -103,19 +104,17 @@ class PlaygroundView(WorkspaceHooks, QWidget):
         return outer
 
     def _connect(self) -> None:
-        self.runner.frame_ready.connect(self._on_frame_ready)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.running_changed.connect(self._on_running_changed)
+        connect_signals(self.runner, frame_ready=self._on_frame_ready, failed=self._on_failed,
+                        running_changed=self._on_running_changed)
         self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
-        self.reset_button.clicked.connect(self._on_dataset_changed)
         self.loss.currentTextChanged.connect(self.runner.set_loss)
-        self.d_steps.valueChanged.connect(self._on_ratio_changed)
-        self.g_steps.valueChanged.connect(self._on_ratio_changed)
-        self.fps_cap.valueChanged.connect(self._on_speed_changed)
-        self.steps_per_frame.valueChanged.connect(self._on_speed_changed)
+        for spin, slot in ((self.d_steps, self._on_ratio_changed), (self.g_steps, self._on_ratio_changed),
+                           (self.fps_cap, self._on_speed_changed), (self.steps_per_frame, self._on_speed_changed)):
+            spin.valueChanged.connect(slot)
         self.run_button.toggled.connect(self.runner.set_running)
-        self.step_d_button.clicked.connect(self.runner.step_d)
-        self.step_g_button.clicked.connect(self.runner.step_g)
+        for button, slot in ((self.reset_button, self._on_dataset_changed), (self.step_d_button, self.runner.step_d),
+                             (self.step_g_button, self.runner.step_g)):
+            button.clicked.connect(slot)
         for box in (self.show_field, self.show_arrows, self.show_mesh):
             box.toggled.connect(self._on_layers_toggled)
 

@@ -15,18 +15,18 @@ from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from gan_backend.errors import first_line
 from studio.state.canvas import CanvasDocument
-from studio.state.paint_tools import Gesture, ToolSettings
+from studio.state.paint_tools import ToolSettings
 from studio.state.sketch_files import INK, PAPER, resize_drawing, starter_drawing
+from studio.views.paint_live import LivePage
 from studio.views.paint_models import SKETCHERS, FoundRunsPicker, run_folders
 from studio.views.sketch_files import SketchFiles
 from studio.views.sketch_layout import SketchSlots, build_sketch_layout
-from studio.workers import BackgroundCall
+from studio.widgets.page_helpers import connect_signals, report_model_failure
 from studio.workers import paint_jobs as jobs
-from studio.workers.newest_wins import NewestWins
 from studio.workspaces import WorkspaceHooks
 
 DEFAULT_SIDE = 128  # drawing and picture side; the model draws at its own size (64 px for the shipped one)
@@ -37,7 +37,7 @@ TRAIN_HINT = ("Pick a sketch run under Model, or train one: open a folder of pic
               "Train as sketch \u2192 picture, Start")
 
 
-class SketchPage(WorkspaceHooks, QWidget):
+class SketchPage(LivePage, WorkspaceHooks, QWidget):
     """The Sketch mode of the Paint tab.
 
     Signals:
@@ -54,22 +54,11 @@ class SketchPage(WorkspaceHooks, QWidget):
 
     def __init__(self, window=None, side: int = DEFAULT_SIDE):
         super().__init__()
-        self.window_ref = window
-        self.doc = CanvasDocument(side, fill=PAPER)
-        self.settings = ToolSettings(tool="brush", cls=INK, erase_cls=PAPER, size=max(1, PEN_PER_64 * side // 64))
+        pen = ToolSettings(tool="brush", cls=INK, erase_cls=PAPER, size=max(1, PEN_PER_64 * side // 64))
+        self._init_live(window, CanvasDocument(side, fill=PAPER), pen, "sketch", "runs", lambda _grey: None)
         self.model: jobs.LoadedSketcher | None = None
-        self.loading = ""  # the source being loaded, "" when none
-        self.model_error = ""  # why no model could be loaded at all
         self._asked = False  # the load in progress was the user's choice (a failure says so in a box)
-        self.picture: np.ndarray | None = None  # uint8 [S, S, 3]: the finished stroke's picture on screen
-        self.last_frame: jobs.Frame | None = None
-        self.shown_revision = -1
-        self.last_status = ""
         self._changed = False  # drawn on since the start: worth autosaving
-        self.renderer = NewestWins("sketch-renderer", priority=("image", "runs"), busy_channels=("image",),
-                                   parent=self)
-        self.loader = BackgroundCall("sketch-model-loader", self)
-        self.gesture = Gesture(self.doc, self.settings, lambda _grey: None)
         self.files = SketchFiles(self)
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS, timeout=self.autosave)
         self.picker = FoundRunsPicker(SKETCHERS)
@@ -77,26 +66,16 @@ class SketchPage(WorkspaceHooks, QWidget):
             clear=lambda: self.doc.clear(PAPER), undo=self.doc.undo, redo=self.doc.redo,
             open_drawing=self.files.open_drawing, save_drawing=self.files.save_drawing,
             export_picture=self.files.export_picture, cancel_gesture=self.gesture.cancel, set_side=self.set_side))
-        self.pen, self.canvas, self.output, self.hint = ui.pen, ui.canvas, ui.output, ui.hint
-        self.splitter, self.side_combo = ui.splitter, ui.side_combo
-        self.undo_action, self.redo_action = ui.undo_action, ui.redo_action
-        self._shown_once = False
+        self.pen = ui.pen
+        self._keep_widgets(ui)
         self._connect()
         self._restore()
 
     def _connect(self) -> None:
-        self.doc.changed.connect(self._on_doc_changed)
-        self.renderer.result_ready.connect(self._on_rendered)
-        self.renderer.request_failed.connect(self._on_render_failed)
-        self.renderer.busy_changed.connect(self._update_hint)
-        self.loader.finished.connect(self._on_model_loaded)
-        self.loader.failed.connect(self._on_model_failed)
-        self.canvas.pressed.connect(lambda x, y: self.gesture.press((x, y)))
-        self.canvas.moved.connect(lambda x, y: self.gesture.move((x, y)))
-        self.canvas.released.connect(self._on_canvas_released)
+        self._connect_live()
         self.pen.settings_changed.connect(self._on_settings_changed)
-        self.picker.model_requested.connect(lambda source: self.load_model(source, asked=True))
-        self.picker.popup_opened.connect(self.scan_runs)
+        connect_signals(self.picker, model_requested=lambda source: self.load_model(source, asked=True),
+                        popup_opened=self.scan_runs)
 
     # --- models ---
     def load_model(self, source: str, asked: bool = False) -> None:
@@ -120,17 +99,8 @@ class SketchPage(WorkspaceHooks, QWidget):
 
     @Slot(object)
     def _on_model_failed(self, exc: Exception) -> None:
-        source, self.loading = self.loading, ""
-        message = first_line(exc)
-        self.picker.revert()
-        if self.model is None:
-            self.model_error = message
-            self.output.set_placeholder("No sketch model yet: pick one under Model")
-        self._update_hint()
-        if self._asked:
-            QMessageBox.warning(self, "Cannot use this model",
-                                message if source in message else f"{source}:\n{message}")
-        elif self.model is None and source != jobs.SKETCH_SHIPPED:  # e.g. the autosaved drawing's run was deleted
+        source = report_model_failure(self, exc, "No sketch model yet: pick one under Model")
+        if not self._asked and self.model is None and source != jobs.SKETCH_SHIPPED:  # e.g. its run was deleted
             self.load_model(jobs.SKETCH_SHIPPED)
 
     def scan_runs(self) -> None:
@@ -153,16 +123,8 @@ class SketchPage(WorkspaceHooks, QWidget):
             self.picker.add_found(runs)
             self.runs_found.emit(runs)
             return
-        if self.model is None or result.model is not self.model.sketcher:
-            return  # a picture by the previous model
-        self.output.set_image(result.picture)
-        if result.draft:
-            self._update_hint()
-            self.draft_shown.emit(result.revision)
-            return
-        self.picture, self.last_frame, self.shown_revision = result.picture, result, result.revision
-        self._update_hint()
-        self.image_shown.emit(result.revision)
+        if self.model is not None and result.model is self.model.sketcher:  # else a picture by the previous model
+            self._show_frame(result)
 
     @Slot(str, object)
     def _on_render_failed(self, channel: str, exc: Exception) -> None:
@@ -188,15 +150,8 @@ class SketchPage(WorkspaceHooks, QWidget):
                           f"{self.model.sketcher.size} px, shown at {self.doc.shape[0]} px)"), False
         else:
             text, busy = "", False
-        dot = f'<span style="color:{"#e69500" if busy else "#2a9a3a"}">&#9679;</span> ' if text else ""
-        self.hint.setText(dot + text)
+        self._set_hint(text, busy)
         self.hint.setToolTip(self.model_error if self.model is None else "")  # the whole message, with the file
-
-    def status(self, text: str) -> None:
-        """A passing message in the window's status bar (and kept in ``last_status``)."""
-        self.last_status = text
-        if self.window_ref is not None and hasattr(self.window_ref, "statusBar"):
-            self.window_ref.statusBar().showMessage(text, 10_000)
 
     # --- the drawing ---
     def _on_doc_changed(self, box) -> None:
@@ -209,17 +164,6 @@ class SketchPage(WorkspaceHooks, QWidget):
         self._update_undo_actions()
         self.request_render()
         self._autosave_timer.start()
-
-    def _update_undo_actions(self) -> None:
-        self.undo_action.setEnabled(bool(self.doc.undo_stack))
-        self.redo_action.setEnabled(bool(self.doc.redo_stack))
-
-    def _on_canvas_released(self, x: float, y: float) -> None:
-        was_drawing = self.gesture.active
-        self.gesture.release((x, y))
-        self._update_undo_actions()  # the stroke became an undo step only now
-        if was_drawing:
-            self.request_render()  # the stroke's final picture
 
     def _on_settings_changed(self) -> None:
         self.canvas.set_brush(self.settings.size)
@@ -259,7 +203,4 @@ class SketchPage(WorkspaceHooks, QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.scan_runs()  # a run trained since the last look is listed once it has a checkpoint
-        if not self._shown_once:  # the picture's canvas asks for more room than the drawing's; even them out
-            self._shown_once = True
-            half = max(1, self.splitter.width() // 2)
-            self.splitter.setSizes([half, half])
+        self._even_splitter_once()

@@ -21,6 +21,7 @@ from studio.views.paint_files import PICTURES, PictureFiles, _first_line
 from studio.views.paint_layout import add_action, model_bar, side_by_side
 from studio.views.paint_models import COLOURISERS, FoundRunsPicker, run_folders
 from studio.widgets.image_canvas import ImageCanvas
+from studio.widgets.page_helpers import connect_signals, report_model_failure, show_status
 from studio.workers import BackgroundCall
 from studio.workers import paint_jobs as jobs
 from studio.workers.newest_wins import NewestWins
@@ -59,13 +60,11 @@ class ColourisePage(WorkspaceHooks, QWidget):
         self.loader = BackgroundCall("colourise-model-loader", self)
         self.files = PictureFiles(self)
         self._build()
-        self.renderer.result_ready.connect(self._on_result)
-        self.renderer.request_failed.connect(self._on_failed)
-        self.renderer.busy_changed.connect(self._update_hint)
-        self.loader.finished.connect(self._on_model_loaded)
-        self.loader.failed.connect(self._on_model_failed)
-        self.picker.model_requested.connect(lambda source: self.load_model(source, asked=True))
-        self.picker.popup_opened.connect(self.scan_runs)
+        connect_signals(self.renderer, result_ready=self._on_result, request_failed=self._on_failed,
+                        busy_changed=self._update_hint)
+        connect_signals(self.loader, finished=self._on_model_loaded, failed=self._on_model_failed)
+        connect_signals(self.picker, model_requested=lambda source: self.load_model(source, asked=True),
+                        popup_opened=self.scan_runs)
         remembered = QSettings().value(COLOURISERS.settings_key, [], list) or []
         if remembered:  # the colouriser used last
             self.load_model(str(remembered[0]))
@@ -107,15 +106,7 @@ class ColourisePage(WorkspaceHooks, QWidget):
 
     @Slot(object)
     def _on_model_failed(self, exc: Exception) -> None:
-        source, self.loading = self.loading, ""
-        message = first_line(exc)
-        self.picker.revert()
-        if self.model is None:
-            self.model_error = message
-        self._update_hint()
-        if self._asked:
-            QMessageBox.warning(self, "Cannot use this model",
-                                message if source in message else f"{source}:\n{message}")
+        report_model_failure(self, exc)
 
     # --- the photo ---
     def open_photo(self, path: str | None = None) -> bool:
@@ -179,9 +170,7 @@ class ColourisePage(WorkspaceHooks, QWidget):
         self.hint.setText(text)
 
     def status(self, text: str) -> None:
-        self.last_status = text
-        if self.window_ref is not None and hasattr(self.window_ref, "statusBar"):
-            self.window_ref.statusBar().showMessage(text, 10_000)
+        show_status(self, text)
 
     # --- tour, closing ---
     def tour_ready(self) -> bool:
