@@ -175,17 +175,12 @@ def load_singan(source: str | Path = SHIPPED_NAME, device: str = "cpu") -> SinGA
 # --- pictures ---
 def resize_rgb(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Any uint8 picture (grey, RGB or RGBA on white) as RGB [H, W, 3] at ``size`` (width, height)."""
-    arr = np.asarray(image)
-    if arr.ndim == 2:
-        arr = np.repeat(arr[..., None], 3, axis=2)
-    if arr.shape[-1] == 4:
-        alpha = arr[..., 3:].astype(np.float32) / 255
-        arr = (arr[..., :3] * alpha + 255 * (1 - alpha)).round().astype(np.uint8)
-    elif arr.shape[-1] == 1:
-        arr = np.repeat(arr, 3, axis=2)
-    if (arr.shape[1], arr.shape[0]) == tuple(size):
-        return np.ascontiguousarray(arr, dtype=np.uint8)
-    return np.asarray(Image.fromarray(arr.astype(np.uint8)).resize(size, Image.Resampling.BICUBIC))
+    from gan_backend.translator import as_rgb
+
+    rgb = as_rgb(image)
+    if (rgb.shape[1], rgb.shape[0]) == tuple(size):
+        return rgb
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BICUBIC))
 
 
 def feathered(mask: np.ndarray, size: tuple[int, int], radius: int = 3) -> np.ndarray:

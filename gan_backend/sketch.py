@@ -54,18 +54,13 @@ def is_sketch_model(source: str | Path) -> bool:
 def as_lines(picture: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Any uint8 picture -> uint8 [H, W] grey on white; notes say what was converted."""
     a = np.asarray(picture)
-    notes = []
-    if a.ndim == 3 and a.shape[2] == 4:
-        alpha = a[..., 3:].astype(np.float32) / 255
-        a = (a[..., :3] * alpha + 255 * (1 - alpha)).round().astype(np.uint8)
-        notes.append("the drawing's transparency was composited on white")
-    if a.ndim == 3 and a.shape[2] == 3:
-        if np.ptp(a.astype(np.int16), axis=2).max(initial=0) > 8:
-            notes.append("the drawing is in colour; it was converted to grey (draw dark lines on white)")
-        a = np.asarray(Image.fromarray(a).convert("L"))
-    elif a.ndim == 3:
-        a = a[..., 0]
-    return np.ascontiguousarray(a, np.uint8), notes
+    if a.ndim == 2 or a.shape[2] == 1:
+        return np.ascontiguousarray(a.reshape(a.shape[:2]), np.uint8), []
+    notes = ["the drawing's transparency was composited on white"] if a.shape[2] == 4 else []
+    rgb = as_rgb(a)  # alpha composited on white
+    if np.ptp(rgb.astype(np.int16), axis=2).max(initial=0) > 8:
+        notes.append("the drawing is in colour; it was converted to grey (draw dark lines on white)")
+    return np.asarray(Image.fromarray(rgb).convert("L")), notes
 
 
 def read_sketch(path: Path) -> tuple[np.ndarray, list[str]]:
