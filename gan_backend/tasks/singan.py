@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from gan_backend.images import from_uint8, make_grid, to_uint8
 from gan_backend.losses import LOSSES
 from gan_backend.models import MODELS, ModelSpec
-from gan_backend.models.singan import SinGAN, upsample
+from gan_backend.models.singan import upsample
 from gan_backend.tasks.base import TASKS, Task
 
 NOISE_WEIGHT = 0.1  # a scale's noise amplitude is this times the RMSE its coarser scales leave (the paper's)
@@ -124,7 +124,6 @@ class SinGANTask(Task):
         t = self.cfg.train
         self.opt_g = torch.optim.Adam(self.net.gens[n].parameters(), lr=t.lr_g, betas=(t.beta1, t.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=t.lr_d, betas=(t.beta1, t.beta2))
-        self.G_run = self.net.gens[n]
 
     def _finish_scale(self) -> None:
         n = self.scale
