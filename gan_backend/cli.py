@@ -72,6 +72,19 @@ def add_commands(sub) -> None:
     s.add_argument("--latent", help="JSON latent file saved by the explorer")
     s.add_argument("--device", default="cpu")
 
+    pr = sub.add_parser("project", help="find the latent of your own picture (W+ for stylegan, z for dcgan)")
+    pr.add_argument("run_dir", help="run directory or checkpoint file of an image GAN")
+    pr.add_argument("--in", dest="input", required=True, help="the picture (any size; centre-cropped, resized)")
+    pr.add_argument("--out", required=True, help="latent.json, for `sample --latent` and the explorer")
+    pr.add_argument("--steps", type=int, default=300, help="optimisation steps (default 300)")
+    pr.add_argument("--space", default="auto", choices=["auto", "w", "w+", "z"],
+                    help="auto: W+ for style-based runs, z otherwise")
+    pr.add_argument("--loss", default="pixels+ssim", help="terms joined by +: pixels, ssim, d (the run's D), "
+                                                         "lpips:VGG16.pth (default pixels+ssim)")
+    pr.add_argument("--picture", help="also write G's drawing of the latent to this PNG")
+    pr.add_argument("--label", type=int, help="class of a conditional run")
+    pr.add_argument("--device", default="cpu")
+
     ev = sub.add_parser("eval", help="measure a trained run: FID, KID, precision/recall, mode coverage, copies")
     ev.add_argument("run_dir", help="run directory (its last.pt) or checkpoint file, e.g. RUN/checkpoints/best.pt")
     ev.add_argument("--n", type=int, default=1000, help="generated samples, and real ones to compare with")

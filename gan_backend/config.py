@@ -46,6 +46,9 @@ class ModelConfig:
     g_noise: bool = False  # spade: per-pixel noise after each conv (StyleGAN's), for textures a flat map cannot give
     scale_factor: float = 0.75  # singan: side ratio between neighbouring scales of the pyramid (the paper's 0.75)
     min_side: int = 25  # singan: shorter side of the coarsest scale, in pixels (the paper's 25)
+    map_depth: int = 2  # stylegan: layers of the mapping network z -> w (2-4 at low resolution; the paper's 8 at 1024)
+    style_mixing: float = 0.9  # stylegan: share of training samples drawn from two w's cut at a random layer
+    info_codes: str = ""  # dcgan/stylegan: InfoGAN latent codes, e.g. "cat10" or "cat10,cont2" ("" = none)
 
 
 @dataclass
@@ -59,6 +62,9 @@ class LossConfig:
     pool_size: int = 50  # CycleGAN: D also sees fakes from a history of this many, so G cannot chase D (0 = off)
     kld_weight: float = 0.05  # spade + style_encoder: KL of the style code to N(0, I), so random z are valid styles
     recon_weight: float = 10.0  # spade + style_encoder: L1 of G(map, encoded style) to the real picture (VGG-free)
+    r1_every: int = 1  # lazy R1 (StyleGAN2): the penalty every this many D steps, weighted by it (stylegan: 16)
+    path_length: float = 0.0  # stylegan: weight of path-length regularisation (the paper's 2; 0 = off), every 4 G steps
+    info_weight: float = 1.0  # InfoGAN's lambda: weight of the mutual-information loss on model.info_codes
 
 
 @dataclass

@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 
 from gan_backend.loader import Checkpoint, open_checkpoint
-from gan_backend.tasks.gan import sample_latent
+from gan_backend.models.inputs import sample_model_inputs
 
 FORMATS = ("torchscript", "onnx")
 METADATA_FILE = "gan_studio.json"  # TorchScript: the extra file; ONNX: the metadata_props key
@@ -94,7 +94,7 @@ def export_metadata(ck: Checkpoint) -> dict:
 
 def fixed_inputs(ck: Checkpoint) -> tuple[torch.Tensor, ...]:
     """CHECK_LATENTS latents from the run's prior (and labels cycling through the classes)."""
-    z = sample_latent(CHECK_LATENTS, ck.latent_dim, ck.latent_prior, torch.Generator().manual_seed(CHECK_SEED))
+    z = sample_model_inputs(CHECK_LATENTS, ck.cfg.model, torch.Generator().manual_seed(CHECK_SEED))
     return (z, torch.arange(CHECK_LATENTS) % ck.num_classes) if ck.num_classes else (z,)
 
 

@@ -11,7 +11,7 @@ import torch.nn as nn
 from gan_backend.config import Config
 from gan_backend.images import to_uint8
 from gan_backend.loader import CheckpointError, Which, open_checkpoint
-from gan_backend.tasks.gan import sample_latent
+from gan_backend.models.inputs import input_dim, sample_model_inputs
 
 
 @dataclass
@@ -28,7 +28,8 @@ class TrainedGenerator:
 
     @property
     def latent_dim(self) -> int:
-        return self.cfg.model.latent_dim
+        """Length of G's input: z, and any InfoGAN codes after it."""
+        return input_dim(self.cfg.model)
 
     @property
     def num_classes(self) -> int:
@@ -37,7 +38,7 @@ class TrainedGenerator:
     def latents(self, n: int, seed: int) -> torch.Tensor:
         """[n, latent_dim] from the run's prior, reproducible from ``seed``."""
         gen = torch.Generator().manual_seed(seed)
-        return sample_latent(n, self.latent_dim, self.cfg.model.latent_prior, gen)
+        return sample_model_inputs(n, self.cfg.model, gen)
 
     @torch.no_grad()
     def __call__(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:

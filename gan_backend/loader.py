@@ -28,6 +28,7 @@ from gan_backend.engine.checkpoint import CheckpointError
 from gan_backend.engine.run_dir import RunDir, RunDirError
 from gan_backend.errors import first_line
 from gan_backend.models import MODELS, ModelSpec
+from gan_backend.models.inputs import input_dim
 
 # Shipped models by name: (file inside gan_backend/resources, the script that trains and exports it).
 SHIPPED = {
@@ -61,7 +62,7 @@ class Checkpoint:
     task = property(lambda self: self.meta.get("task", ""))  # unconditional, conditional, paired, unpaired
     data_kind = property(lambda self: self.meta.get("data_kind", "image"))  # image, points, paired, unpaired
     shape = property(lambda self: tuple(int(s) for s in self.meta.get("shape", ())))  # (C, H, W) of G's output
-    latent_dim = property(lambda self: self.cfg.model.latent_dim)
+    latent_dim = property(lambda self: input_dim(self.cfg.model))  # z and any InfoGAN codes after it
     latent_prior = property(lambda self: self.cfg.model.latent_prior)
     # G's input channels of a picture-to-picture paired run (edges: 1); older checkpoints match the output's.
     in_channels = property(lambda self: int(self.meta.get("in_channels", self.shape[0] if self.shape else 3)))
@@ -104,6 +105,16 @@ class Checkpoint:
         except (RuntimeError, KeyError, TypeError, AttributeError, ValueError) as exc:
             raise CheckpointError(f"{self.path}: generator weights do not fit model {self.model!r} "
                                   f"({first_line(exc)}); use a checkpoint of a run of this version") from None
+        return net.to(torch.device(device)).eval()
+
+    def discriminator(self, device: str | torch.device = "cpu") -> nn.Module:
+        """The run's D, weights loaded, eval mode (projection's "d" loss); CheckpointError when it has none."""
+        weights = self.state.get("modules", {}).get("D")
+        if weights is None:
+            raise CheckpointError(f"{self.path}: holds no discriminator (an exported or shipped generator); "
+                                  f"use the pixels+ssim loss")
+        _, net = MODELS.get(self.model)(self.spec())
+        net.load_state_dict(weights)
         return net.to(torch.device(device)).eval()
 
 

@@ -11,6 +11,7 @@ from gan_backend.models import pix2pix, spade  # noqa: F401  (paired models)
 from gan_backend.models import cyclegan  # noqa: F401  (unpaired models)
 from gan_backend.models import vae  # noqa: F401  (the variational autoencoder of the VAE-vs-GAN lesson)
 from gan_backend.models import singan  # noqa: F401  (single-picture models)
+from gan_backend.models import stylegan  # noqa: F401  (the style-based generator)
 from gan_backend.models.base import MODELS, ModelSpec, UnsupportedShapeError
 from gan_backend.models.conditional import NeedsLabelsError
 from gan_backend.models.layers import count_parameters

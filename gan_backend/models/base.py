@@ -3,10 +3,14 @@
 A factory registered in :data:`MODELS` takes a :class:`ModelSpec` and returns ``(G, D)``:
 
 - ``G(z, y=None)``: z float [B, latent_dim] (y int64 [B] for conditional models) -> images
-  float [B, C, H, W] in -1..1 (tanh), or points float [B, 2] (no tanh) for point data.
+  float [B, C, H, W] in -1..1 (tanh), or points float [B, 2] (no tanh) for point data. A model registered with
+  ``output="linear"`` (stylegan, as in its paper) has no tanh: its pictures are clamped to -1..1 when shown.
 - ``D(x, y=None)``: -> raw scores float [B] (logits / critic values; no sigmoid).
 - Optional: a D with ``has_real_aux_loss = True`` also takes ``aux=True`` and returns ``(scores, loss)``, a
   self-supervised scalar the GAN task adds to D's loss on reals and logs as ``loss_d_recon`` (``models/fastgan.py``).
+
+Registry metadata a model may add: ``defaults={"train.lr_g": 0.002, ...}`` (its paper's settings, used where the
+config leaves a field at the generic default: ``Task.setting``).
 
 Factories raise :class:`UnsupportedShapeError` naming the sizes they support when the data does not fit.
 """

@@ -15,6 +15,7 @@ import torch.nn as nn
 from gan_backend.models.attention import SelfAttention, check_attention_side
 from gan_backend.models.base import MODELS, ModelSpec
 from gan_backend.models.conditional import ProjectionHead
+from gan_backend.models.inputs import InfoCodes, QHead, input_dim
 from gan_backend.models.layers import check_image_spec, dcgan_init_, maybe_spectral_norm
 
 DCGAN_SIZES = (16, 28, 32, 64, 128)
@@ -97,6 +98,8 @@ class DCGANDiscriminator(nn.Module):
 
     Unconditional: a final conv as large as the last feature map gives one score per image.
     With ``projection_classes > 0`` the flattened features go to a projection head instead.
+    With ``model.info_codes`` an InfoGAN Q head reads the codes from the same features: ``D(x, y, info=True)``
+    returns ``(scores, q)``.
     """
 
     def __init__(self, spec: ModelSpec, in_channels: int | None = None, projection_classes: int = 0):
@@ -108,15 +111,19 @@ class DCGANDiscriminator(nn.Module):
         else:
             conv = dcgan_init_(nn.Conv2d(ch, 1, start, 1, 0))
             self.score = maybe_spectral_norm(conv, spec.spectral_norm_d)
+        codes = InfoCodes.parse(spec.info_codes)
+        self.q = QHead(ch * start * start, codes) if codes else None
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None, info: bool = False):
         h = self.features(x)  # [B, ch, s, s]
         if self.projection is not None:
-            return self.projection(h.flatten(1), y)
-        return self.score(h).view(-1)  # [B, 1, 1, 1] -> [B]
+            score = self.projection(h.flatten(1), y)
+        else:
+            score = self.score(h).view(-1)  # [B, 1, 1, 1] -> [B]
+        return (score, self.q(h)) if info else score
 
 
 @MODELS.register("dcgan", data_kinds=("image",), sizes=DCGAN_SIZES, conditional="never")
 def build_dcgan(spec: ModelSpec) -> tuple[nn.Module, nn.Module]:
     """DCGAN (Radford et al.): conv G with BatchNorm, conv D with LeakyReLU; images 16-128 px."""
-    return DCGANGenerator(spec), DCGANDiscriminator(spec)
+    return DCGANGenerator(spec, input_dim(spec.model)), DCGANDiscriminator(spec)

@@ -16,6 +16,7 @@ import torch.nn as nn
 
 from gan_backend.config import Config
 from gan_backend.data.base import ArrayDataset
+from gan_backend.models import MODELS
 from gan_backend.registry import Registry
 
 
@@ -57,6 +58,16 @@ class Task:
     def meta(self) -> dict[str, Any]:
         """Facts a reader of the checkpoint needs to rebuild the networks, beyond the data's shape and classes."""
         return {}
+
+    def setting(self, name: str):
+        """A config field (``"train.lr_g"``), or the model's own default for it when the config leaves it at the
+        generic default: a model registered with ``defaults={"train.lr_g": 0.002}`` trains as its paper did unless the
+        user chose otherwise (stylegan's Adam settings and lazy R1)."""
+        section, field = name.split(".")
+        part = getattr(self.cfg, section)
+        value = getattr(part, field)
+        own = MODELS.entry(self.cfg.model.name).meta.get("defaults", {})
+        return own[name] if name in own and value == getattr(type(part)(), field) else value
 
     def schedule_done(self) -> bool:
         """True when the task's own schedule has ended before ``train.steps`` (SinGAN's last scale)."""

@@ -11,8 +11,10 @@ from gan_backend.augment import DiscriminatorAugment
 from gan_backend.images import make_grid, points_picture, to_uint8
 from gan_backend.losses import LOSSES, PENALTIES, report_value
 from gan_backend.models import MODELS, ModelSpec
+from gan_backend.models.inputs import InfoCodes, sample_latent, sample_model_inputs  # noqa: F401  (sample_latent: re-exported)
 from gan_backend.tasks.base import TASKS, Task
 
+PATH_LENGTH_EVERY = 4  # lazy path-length regularisation interval (the paper's)
 FIXED_SEED_OFFSET = 7919  # fixed-noise latents come from seed + this, never from the training RNG
 
 
@@ -21,20 +23,41 @@ class GanTask(Task):
     """z -> G -> D, one loss from the registry plus an optional penalty; EMA of G for samples."""
 
     conditional = False
+    loss_names = ("loss_d", "loss_g", "loss_info")
 
     def __init__(self, cfg, data, device, rank=0, world=1):
         super().__init__(cfg, data, device, rank, world)
         self.loss = LOSSES.get(cfg.loss.name)
-        self.penalty = PENALTIES.get(cfg.loss.penalty if cfg.loss.penalty != "none" else self.loss.default_penalty)
+        penalty = cfg.loss.penalty if cfg.loss.penalty != "none" else self.setting("loss.penalty")
+        penalty = penalty if penalty != "none" else self.loss.default_penalty
+        self.penalty = PENALTIES.get(penalty)
+        # Lazy regularisation (StyleGAN2): R1 every k-th D step at k times the weight, and Adam's rate and betas
+        # corrected for the extra steps as the paper's code does.
+        self.penalty_every = max(1, int(self.setting("loss.r1_every"))) if penalty == "r1" else 1
+        self.penalty_weight = self.setting("loss.penalty_weight")
+        if self.penalty_weight == "auto":  # StyleGAN2-ADA's heuristic, at least 0.01 for short runs at small sizes
+            self.penalty_weight = max(0.01, 0.0002 * data.image_shape[-1] ** 2 / cfg.train.batch_size)
+        self.d_updates = 0
+        self.codes = InfoCodes.parse(cfg.model.info_codes)
         self.G, self.D = MODELS.get(cfg.model.name)(self.model_spec())
+        if self.codes and getattr(self.D, "q", None) is None:
+            raise ValueError(f"model.info_codes: {cfg.model.name} has no Q head for InfoGAN codes; "
+                             f"use dcgan or stylegan, or clear model.info_codes")
         self.G.to(device), self.D.to(device)
         if cfg.train.channels_last and data.kind == "image":
             self.G.to(memory_format=torch.channels_last), self.D.to(memory_format=torch.channels_last)
         self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
         self.G_run, self.D_run = self.distribute(self.G), self.distribute(self.D)  # DDP-wrapped when world > 1
         t = cfg.train
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=t.lr_g, betas=(t.beta1, t.beta2))
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=t.lr_d, betas=(t.beta1, t.beta2))
+        betas = (self.setting("train.beta1"), self.setting("train.beta2"))
+        ratio = self.penalty_every / (self.penalty_every + 1)
+        lr_g, lr_d = self.setting("train.lr_g"), self.setting("train.lr_d") * ratio
+        if (lr_g, betas) != (t.lr_g, (t.beta1, t.beta2)):
+            self.notices.append(f"{cfg.model.name} trains with its paper's Adam settings (lr {lr_g:g}, betas "
+                                f"{betas[0]:g}, {betas[1]:g}) since train.lr_g, lr_d, beta1 and beta2 are at their "
+                                f"defaults; set any of them to choose your own")
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=lr_g, betas=betas)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=lr_d, betas=tuple(b ** ratio for b in betas))
         self.ema_updates = 0
         self._fakes = None  # (G(z) with its graph, labels) from the last D step, for the G step
         # What D sees (train.augment): drawn for the global batch like the noise; ADA's r_t averaged over ranks.
@@ -57,20 +80,22 @@ class GanTask(Task):
     def load_state_dict(self, state):
         super().load_state_dict(state)
         self.ema_updates = int(state.get("ema_updates", 0))
+        self.d_updates = int(state.get("d_updates", 0))
         if "augment" in state:  # ADA's p, exactly; checkpoints written before augmentation have none
             self.augment.load_state_dict(state["augment"])
 
     # --- inputs ---
     def make_inputs(self, n: int, seed: int | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """n latents (and labels for conditional tasks); from a private generator when ``seed`` is given."""
+        """n latents (with the run's InfoGAN codes at their end), and labels for conditional tasks; from a private
+        generator when ``seed`` is given."""
         if seed is not None:  # a private CPU generator keeps fixed noise device- and world-independent
             gen = torch.Generator().manual_seed(seed)
-            z = sample_latent(n, self.cfg.model.latent_dim, self.cfg.model.latent_prior, gen)
+            z = sample_model_inputs(n, self.cfg.model, gen)
             y = torch.arange(n) % self.data.num_classes if self.conditional else None
             return z.to(self.device), (y.to(self.device) if y is not None else None)
         # Draw for the global batch and keep this rank's rows: N processes see what one process would.
         total = n * self.world
-        z = self.shard(sample_latent(total, self.cfg.model.latent_dim, self.cfg.model.latent_prior, None, self.device))
+        z = self.shard(sample_model_inputs(total, self.cfg.model, None, self.device))
         y = self.shard(torch.randint(self.data.num_classes, (total,), device=self.device)) if self.conditional else None
         return z, y
 
@@ -104,19 +129,24 @@ class GanTask(Task):
                 # Keep G's graph: the G step that follows reuses these fakes, as the classic DCGAN loop
                 # does, which saves one G forward per step.
                 fake = self.G_run(z, y_fake)
-                self._fakes = (fake, y_fake)
+                self._fakes = (fake, y_fake, z)
             else:
                 with torch.no_grad():
                     fake = self.G(z, y_fake)
             x_aug, fake_aug = self.augment.each(x, fake.detach())  # transforms of their own, in one pass
             x_in, fake_in = self.d_input(x_aug), self.d_input(fake_aug)
             r, recon = self.real_scores(x_in, y)  # recon: None unless D has a self-supervised term (fastgan)
-            f = self.D_run(fake_in, y_fake)
+            f, info = self.fake_scores(fake_in, y_fake, z, self.D_run)  # info: InfoGAN's Q loss, None without codes
             loss = self.loss.d(r.float(), f.float(), **self.targets(x.shape[0]))
         # The penalty's double backward goes through the bare D: DDP does not support create_graph, and
-        # its gradient hooks still fire once per parameter in the backward below.
-        penalty = self.penalty(self.D, x_in, fake_in, self.cfg.loss.penalty_weight, y)
+        # its gradient hooks still fire once per parameter in the backward below. Lazy: every k-th step, k times.
+        self.d_updates += 1
+        if self.penalty_every == 1 or self.d_updates % self.penalty_every == 0:
+            penalty = self.penalty(self.D, x_in, fake_in, self.penalty_weight * self.penalty_every, y)
+        else:
+            penalty = loss.new_zeros(())
         aux = recon.float() if recon is not None else 0.0
+        aux = aux + (self.cfg.loss.info_weight * info if info is not None else 0.0)
         norm = self.optimise(loss + penalty + aux, self.opt_d, self.D.parameters(), measure)
         if self.loss.clip_weights:
             clip_weights(self.D, self.cfg.loss.clip_value)
@@ -125,6 +155,8 @@ class GanTask(Task):
                **self.augment.observe(r)}  # aug_p, aug_rt under ada
         if recon is not None:
             out["loss_d_recon"] = recon.detach()  # logged on its own, not inside loss_d
+        if info is not None:
+            out["loss_info"] = info.detach()
         if norm is not None:
             out["grad_norm_d"] = norm
         return out
@@ -139,23 +171,34 @@ class GanTask(Task):
             return self.D_run(x_in, y, aux=True)
         return self.D_run(x_in, y), None
 
+    def fake_scores(self, fake_in: torch.Tensor, y: torch.Tensor | None, z: torch.Tensor, d_fn):
+        """D's raw scores [B] on fakes, and with InfoGAN codes (at the end of z) Q's loss on reading them back."""
+        if not self.codes:
+            return d_fn(fake_in, y), None
+        f, q = d_fn(fake_in, y, info=True)
+        return f, self.codes.loss(q.float(), z[:, self.cfg.model.latent_dim:].float())
+
     def g_step(self, batch, measure):
         x, y = batch["x"], self.labels(batch)
-        fake, y_fake = self._fakes if self._fakes is not None else self.generate_for_g(x.shape[0], y)
+        fake, y_fake, z = self._fakes if self._fakes is not None else self.generate_for_g(x.shape[0], y)
         self._fakes = None  # a second G step in a row needs fresh fakes from the updated G
         # D's weights get no gradient here: G only needs dD/dx, which also keeps D out of DDP's sync.
         self.D.requires_grad_(False)
         try:
             with self.autocast():
-                f = self.D(self.d_input(self.augment(fake)), y_fake)
+                f, info = self.fake_scores(self.d_input(self.augment(fake)), y_fake, z, self.D)
                 # Relativistic losses compare with D(x); the others ignore it, so skip that forward.
                 r = self.D(self.d_input(self.augment(x)), y) if self.loss.relativistic else f
                 loss = self.loss.g(r.float(), f.float())
+            total = loss + (self.cfg.loss.info_weight * info if info is not None else 0.0)
+            total = total + self.path_length_term(x.shape[0])
         finally:
             self.D.requires_grad_(True)
-        norm = self.optimise(loss, self.opt_g, self.G.parameters(), measure)
+        norm = self.optimise(total, self.opt_g, self.G.parameters(), measure)
         self.update_ema()
         out = {"loss_g": loss.detach()}
+        if info is not None:
+            out["loss_info"] = info.detach()
         if norm is not None:
             out["grad_norm_g"] = norm
         return out
@@ -164,7 +207,16 @@ class GanTask(Task):
         z, y_fake = self.make_inputs(n)
         y_fake = y if y is not None else y_fake
         with self.autocast():
-            return self.G_run(z, y_fake), y_fake
+            return self.G_run(z, y_fake), y_fake, z
+
+    def path_length_term(self, n: int) -> torch.Tensor | float:
+        """StyleGAN2's path-length regularisation on half a batch every 4th G step (x4), when ``loss.path_length``
+        is set and G is style-based; 0 otherwise."""
+        weight = self.cfg.loss.path_length
+        if weight <= 0 or not hasattr(self.G, "path_length") or self.ema_updates % PATH_LENGTH_EVERY:
+            return 0.0
+        z, y_half = self.make_inputs(max(1, n // 2))
+        return weight * PATH_LENGTH_EVERY * self.G.path_length(z, y_half)
 
     @torch.no_grad()
     def update_ema(self) -> None:
@@ -188,7 +240,8 @@ class GanTask(Task):
 
     def state_dict(self):
         self.ema_generator()
-        return {**super().state_dict(), "ema_updates": self.ema_updates, "augment": self.augment.state_dict()}
+        return {**super().state_dict(), "ema_updates": self.ema_updates, "d_updates": self.d_updates,
+                "augment": self.augment.state_dict()}
 
     @torch.no_grad()
     def generate(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
@@ -215,16 +268,6 @@ class ConditionalGanTask(GanTask):
             raise ValueError(f"model {cfg.model.name!r} is class-conditional but dataset {data.name!r} has no labels; "
                              f"pick an unconditional model (dcgan, sngan, mlp) or a labelled dataset")
         super().__init__(cfg, data, device, rank, world)
-
-
-def sample_latent(n: int, dim: int, prior: str, generator: torch.Generator | None = None,
-                  device: torch.device | str = "cpu") -> torch.Tensor:
-    """z [n, dim] from the prior: "normal" N(0, I) or "uniform" U[-1, 1]."""
-    if prior == "uniform":
-        return torch.rand(n, dim, generator=generator, device=device) * 2 - 1
-    if prior != "normal":
-        raise ValueError(f"model.latent_prior must be 'normal' or 'uniform', got {prior!r}")
-    return torch.randn(n, dim, generator=generator, device=device)
 
 
 @torch.no_grad()
