@@ -27,7 +27,7 @@ from gan_backend.models.conditional import ProjectionHead
 from gan_backend.models.inputs import InfoCodes, QHead
 from gan_backend.models.layers import check_image_spec
 
-STYLEGAN_SIZES = (16, 32, 64, 128)
+STYLEGAN_SIZES = (16, 28, 32, 64, 128)  # 28 (7 -> 14 -> 28) for MNIST-like digits, as dcgan
 MAPPING_LR_MUL = 0.01  # the paper's learning-rate multiplier of the mapping network
 W_AVG_BETA = 0.995  # EMA of w over training batches (the paper's w_avg_beta)
 NOISE_MODES = ("random", "const", "none")
@@ -40,10 +40,21 @@ def channels(width: int, side: int) -> int:
     return max(16, min(4 * width, 16 * width // side))
 
 
+def start_side(size: int) -> int:
+    """Side of the learned constant: 7 for 28 px pictures, else 4."""
+    return 7 if size == 28 else 4
+
+
+def channels_at(width: int, side: int, size: int) -> int:
+    """Channels of a ``side`` px feature map of a ``size`` px network: at 28 px, 7 -> 14 -> 28 take the widths of
+    4 -> 8 -> 16."""
+    return channels(width, side * 4 // start_side(size))
+
+
 def style_sides(size: int) -> list[int]:
     """The feature side each style row drives: [4, 8, 8, 16, 16, ..., size, size] and the last toRGB's (size)."""
-    sides = [4]
-    side = 4
+    side = start_side(size)
+    sides = [side]
     while side < size:
         side *= 2
         sides += [side, side]
@@ -57,7 +68,7 @@ def layer_groups(size: int) -> dict[str, tuple[int, int]]:
     rest, so each group is non-empty.
     """
     sides = style_sides(size)
-    coarse_top, fine_from = (8, 64) if size >= 64 else (size // 4, size)
+    coarse_top, fine_from = (8, 64) if size >= 64 else (max(sides[0], size // 4), size)
     coarse_end = sum(1 for s in sides if s <= coarse_top)
     fine_start = sides.index(fine_from)
     return {"coarse": (0, coarse_end), "middle": (coarse_end, fine_start), "fine": (fine_start, len(sides))}
@@ -199,16 +210,17 @@ class SynthesisNetwork(nn.Module):
     def __init__(self, size: int, w_dim: int, width: int, out_channels: int):
         super().__init__()
         self.size = size
-        self.const = nn.Parameter(torch.randn(channels(width, 4), 4, 4))
+        side = start_side(size)
+        ch = channels_at(width, side, size)
+        self.const = nn.Parameter(torch.randn(ch, side, side))
         self.layers, self.to_rgb = nn.ModuleList(), nn.ModuleList()
         self.rgb_index: list[int] = []  # the style row each toRGB reads (the next block's first, as in the paper)
-        side, ch = 4, channels(width, 4)
-        self.layers.append(StyleLayer(ch, ch, w_dim, 4))
+        self.layers.append(StyleLayer(ch, ch, w_dim, side))
         self.to_rgb.append(ToRGB(ch, out_channels, w_dim))
         self.rgb_index.append(1)
         while side < size:
             side *= 2
-            c_out = channels(width, side)
+            c_out = channels_at(width, side, size)
             self.layers.append(StyleLayer(ch, c_out, w_dim, side, upsample=True))
             self.layers.append(StyleLayer(c_out, c_out, w_dim, side))
             self.to_rgb.append(ToRGB(c_out, out_channels, w_dim))
@@ -353,22 +365,22 @@ class StyleDiscriminator(nn.Module):
     def __init__(self, spec: ModelSpec, size: int):
         super().__init__()
         width = spec.width
-        self.from_rgb = EqualConv2d(spec.shape[0], channels(width, size), 1)
-        blocks, side = [], size
-        while side > 4:
-            blocks.append(DBlock(channels(width, side), channels(width, side // 2)))
+        self.from_rgb = EqualConv2d(spec.shape[0], channels_at(width, size, size), 1)
+        blocks, side, bottom = [], size, start_side(size)
+        while side > bottom:
+            blocks.append(DBlock(channels_at(width, side, size), channels_at(width, side // 2, size)))
             side //= 2
         self.blocks = nn.Sequential(*blocks)
-        ch = channels(width, 4)
+        ch = channels_at(width, bottom, size)
         self.mbstd = MinibatchStd()
         self.conv = EqualConv2d(ch + 1, ch, 3)
-        self.fc = EqualLinear(ch * 16, ch, activate=True)
+        self.fc = EqualLinear(ch * bottom * bottom, ch, activate=True)
         self.head = ProjectionHead(ch, spec.num_classes, spectral_norm=False)
         codes = InfoCodes.parse(spec.info_codes)
-        self.q = QHead(ch * 16, codes) if codes else None
+        self.q = QHead(ch * bottom * bottom, codes) if codes else None
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None, info: bool = False):
-        h = self.conv(self.mbstd(self.blocks(self.from_rgb(x))))  # [B, ch, 4, 4]
+        h = self.conv(self.mbstd(self.blocks(self.from_rgb(x))))  # [B, ch, 4, 4] (7 x 7 at 28 px)
         score = self.head(self.fc(h.flatten(1)), y)
         if info:
             return score, self.q(h)

@@ -50,7 +50,7 @@ class GanTask(Task):
         self.G_run, self.D_run = self.distribute(self.G), self.distribute(self.D)  # DDP-wrapped when world > 1
         t = cfg.train
         betas = (self.setting("train.beta1"), self.setting("train.beta2"))
-        ratio = self.penalty_every / (self.penalty_every + 1)
+        ratio = self.penalty_every / (self.penalty_every + 1) if self.penalty_every > 1 else 1.0
         lr_g, lr_d = self.setting("train.lr_g"), self.setting("train.lr_d") * ratio
         if (lr_g, betas) != (t.lr_g, (t.beta1, t.beta2)):
             self.notices.append(f"{cfg.model.name} trains with its paper's Adam settings (lr {lr_g:g}, betas "

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
                                QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from studio.state.catalog import Catalog
-from studio.views.training_fields import AMP_MODES, ANY_MODEL_SIZES, GROUPS, LIVE_FIELDS, NUMBER_FIELDS, TIPS
+from studio.views.training_fields import (AMP_MODES, ANY_MODEL_SIZES, GROUPS, INFO_CODE_CHOICES, LIVE_FIELDS,
+                                         NUMBER_FIELDS, TIPS)
 from studio.widgets.spinboxes import ScientificSpinBox
 
 LOCKED_TIP = "Locked while training: stop the run to change it."
@@ -113,7 +114,7 @@ class TrainingPanel(QWidget):
     def _combo_widget(self, key: str) -> tuple[str, QComboBox]:
         labels = {"model.name": "Model", "loss.name": "Loss", "loss.penalty": "Penalty",
                   "train.device": "Device", "train.amp": "Mixed precision", "data.image_size": "Resolution",
-                  "data.crop": "Make square by", "train.augment": "Augmentation"}
+                  "data.crop": "Make square by", "train.augment": "Augmentation", "model.info_codes": "InfoGAN codes"}
         combo = QComboBox(enabled=False)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(10)
@@ -146,6 +147,10 @@ class TrainingPanel(QWidget):
         amp = self.widgets["train.amp"]
         amp.clear()
         amp.addItems(AMP_MODES)
+        codes = self.widgets["model.info_codes"]
+        codes.clear()
+        for text, value in INFO_CODE_CHOICES:
+            codes.addItem(f"{text} ({value})" if value else text, value)
         for key in ("data.crop", "train.augment"):
             self.widgets[key].clear()
             for value in catalog.options.get(key, []):

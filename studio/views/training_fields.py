@@ -12,6 +12,8 @@ NUMBER_FIELDS = [
     ("model.latent_dim", "Latent size", 1, 4096),
     ("model.width", "Width (channels)", 4, 1024),
     ("model.attention", "Self-attention at side", 0, 256),
+    ("model.map_depth", "Mapping layers (stylegan)", 1, 8),
+    ("model.style_mixing", "Style mixing (stylegan)", 0.0, 1.0),
     ("train.lr_g", "Learning rate G", 1e-7, 1.0),
     ("train.lr_d", "Learning rate D", 1e-7, 1.0),
     ("train.batch_size", "Batch size", 1, 4096),
@@ -33,7 +35,12 @@ TIPS = [
     ("train.ema", "EMA of G for samples (0.999)", 0.999, 0.0),
     ("model.spectral_norm_d", "Spectral norm in D", True, False),
     ("data.flip", "Random horizontal flips of the real pictures", True, False),
+    ("loss.path_length", "Path-length regularisation (stylegan, weight 2)", 2.0, 0.0),
 ]
+
+# model.info_codes choices (InfoGAN codes for dcgan and stylegan); any other spelling works from the CLI.
+INFO_CODE_CHOICES = [("none", ""), ("one 10-way code", "cat10"), ("10-way + 2 continuous", "cat10,cont2"),
+                     ("2 continuous", "cont2")]
 
 AMP_MODES = ["off", "bf16", "fp16"]
 
@@ -41,7 +48,8 @@ AMP_MODES = ["off", "bf16", "fp16"]
 ANY_MODEL_SIZES = (16, 28, 32, 64, 128)
 
 GROUPS = [
-    ("Model", ["model.name", "model.latent_dim", "model.width", "model.attention"]),
+    ("Model", ["model.name", "model.latent_dim", "model.width", "model.attention", "model.info_codes"]),
+    ("Style-based", ["model.map_depth", "model.style_mixing"]),
     ("Data", ["data.image_size", "data.crop", "train.augment"]),
     ("Loss", ["loss.name", "loss.penalty"]),
     ("Optimisation", ["train.lr_g", "train.lr_d", "train.batch_size", "train.d_steps", "train.g_steps"]),
