@@ -108,6 +108,23 @@ def principal_directions(G: nn.Module, latents: torch.Tensor, k: int = 10, label
     return Directions(vectors, sigma, explained)
 
 
+@torch.no_grad()
+def w_directions(G: nn.Module, latents: torch.Tensor, k: int = 10, labels: torch.Tensor | None = None) -> Directions:
+    """GANSpace in W (Haerkonen et al. 2020): PCA of w = G.mapping(z) over sampled latents [N, d], N > k.
+
+    ``vectors`` [k, w_dim] are unit principal axes of W, ``sigma`` the std of w along each: a move of ``a`` sigmas
+    is ``w + a * sigma[i] * vectors[i]``, applied to whichever style rows the caller picks.
+    """
+    w = G.mapping(latents, labels).float()  # [N, w_dim]
+    centred = w - w.mean(0)
+    k = min(k, centred.shape[0] - 1, centred.shape[1])
+    _, s, v = torch.linalg.svd(centred, full_matrices=False)  # v [r, w_dim]: principal axes
+    vectors = v[:k]
+    sigma = (centred @ vectors.T).std(0)
+    explained = (s[:k] ** 2) / (s ** 2).sum().clamp_min(1e-12)
+    return Directions(vectors, sigma, explained)
+
+
 def first_layer(G: nn.Module) -> nn.Module:
     for m in G.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):

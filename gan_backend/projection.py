@@ -224,7 +224,6 @@ class Projector:
         self.target = target_tensor(picture, tuple(gen.meta["shape"])).to(gen.device)
         self.label = None if label is None or not gen.num_classes else torch.tensor([int(label)], device=gen.device)
         self.terms = self._losses(loss, critic)
-        torch.manual_seed(seed)
         self.net.requires_grad_(False)
         if self.style:
             with torch.no_grad():

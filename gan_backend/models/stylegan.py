@@ -161,7 +161,9 @@ class ModulatedConv(nn.Module):
         weight = self.weight * self.scale
         x = x * styles[:, :, None, None]
         if self.upsample:  # each output pixel sees 2x2 of the 4x4 taps: a quarter of the variance, so x2 below
-            out = F.conv_transpose2d(x, weight.transpose(0, 1), stride=2, padding=1)
+            # then a [1, 2, 1] blur: without it the 4x4 stride-2 kernel leaves a checkerboard (shapes, 4 minutes:
+            # FID 30 with the blur, 83 without)
+            out = blur(F.conv_transpose2d(x, weight.transpose(0, 1), stride=2, padding=1))
         else:
             out = F.conv2d(x, weight, padding=self.pad)
         if self.demodulate:
@@ -169,6 +171,14 @@ class ModulatedConv(nn.Module):
             dcoefs = (styles.square() @ weight.square().sum((2, 3)).T + 1e-8).rsqrt()  # [B, c_out]
             out = out * (dcoefs * (2.0 if self.upsample else 1.0))[:, :, None, None]
         return out
+
+
+def blur(x: torch.Tensor) -> torch.Tensor:
+    """The separable [1, 2, 1] / 4 low-pass of each channel (the paper's FIR filter, smaller), same size."""
+    c = x.shape[1]
+    k = x.new_tensor([1.0, 2.0, 1.0]) / 4
+    x = F.conv2d(F.pad(x, (1, 1, 0, 0), mode="replicate"), k.view(1, 1, 1, 3).expand(c, 1, 1, 3), groups=c)
+    return F.conv2d(F.pad(x, (0, 0, 1, 1), mode="replicate"), k.view(1, 1, 3, 1).expand(c, 1, 3, 1), groups=c)
 
 
 class StyleLayer(nn.Module):
@@ -274,7 +284,10 @@ class StyleGenerator(nn.Module):
         return truncate_ws(ws, self.w_avg, psi, cutoff)
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None, psi: float = 1.0, cutoff: int | None = None,
-                noise_mode: str = "random") -> torch.Tensor:
+                noise_mode: str | None = None) -> torch.Tensor:
+        """``noise_mode`` None: "random" while training, "const" in eval mode, so a latent always draws the same
+        picture (samples, eval, export, the explorer) and drawing never touches the global RNG."""
+        noise_mode = noise_mode or ("random" if self.training else "const")
         if not self.training:
             return self.synthesis(self.ws(z, y, psi, cutoff), noise_mode)
         w = self.mapping(z, y, track=True)

@@ -7,7 +7,7 @@ latent file is read or written, so the latents match ``gan-studio sample`` exact
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
 
@@ -29,10 +29,39 @@ class ModelInfo:
     image_shape: tuple[int, int, int]  # (C, H, W)
     class_names: tuple[str, ...] = ()  # empty for unconditional models
     label_embedding: bool = False  # class mixes mix embeddings (else the two pictures are blended)
+    info_codes: str = ""  # the run's model.info_codes, e.g. "cat10,cont2": InfoGAN codes at the latent's end
+    style: bool = False  # style-based (stylegan): a mapping to W and a synthesis fed one w per layer
+    num_ws: int = 0  # style rows the synthesis takes (style-based models only)
+    w_dim: int = 0
+    layer_groups: tuple[tuple[str, int, int], ...] = ()  # ("coarse", start, stop), ...: style rows [start, stop)
 
     @property
     def conditional(self) -> bool:
         return bool(self.class_names)
+
+    @property
+    def codes(self) -> tuple[tuple[int, ...], int]:
+        """(categorical sizes, continuous count) of the InfoGAN codes; ((), 0) without codes."""
+        cats, cont = [], 0
+        for token in (t.strip() for t in self.info_codes.split(",") if t.strip()):
+            if token.startswith("cat"):
+                cats.append(int(token[3:]))
+            else:
+                cont += int(token[4:])
+        return tuple(cats), cont
+
+    @property
+    def code_start(self) -> int:
+        """Index of the first code entry in the latent: codes follow z."""
+        cats, cont = self.codes
+        return self.latent_dim - sum(cats) - cont
+
+    def group(self, name: str) -> tuple[int, int]:
+        """Style rows [start, stop) of "coarse", "middle", "fine" or "all"."""
+        for group, start, stop in self.layer_groups:
+            if group == name:
+                return start, stop
+        return 0, self.num_ws
 
     @property
     def raw_sigma(self) -> float:
@@ -49,17 +78,40 @@ class Pick:
     text: str = ""
 
 
-def latent_from_seed(seed: int, dim: int, prior: str = "normal") -> np.ndarray:
-    """float32 [dim]: the latent ``gan-studio sample RUN --seed SEED --n 1`` draws."""
+@dataclass(frozen=True)
+class StyleSettings:
+    """How a style-based model draws: truncation in W (rows below ``cutoff`` pulled to w_avg by ``psi``; None: all
+    rows) and its per-pixel noise: "const" (G's fixed noise), "none", or "random" drawn from ``noise_seed``."""
+
+    psi: float = 1.0
+    cutoff: int | None = None
+    noise: str = "const"
+    noise_seed: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class StyleLatent:
+    """A latent the Style tab draws: ``z`` float32 [d] (a seed's or the explored one), or ``ws`` float32
+    [num_ws, w_dim], the W+ rows of a projected picture."""
+
+    text: str
+    z: np.ndarray | None = None
+    ws: np.ndarray | None = None
+
+
+def latent_from_seed(seed: int, dim: int, prior: str = "normal", codes: str = "") -> np.ndarray:
+    """float32 [dim]: the latent ``gan-studio sample RUN --seed SEED --n 1`` draws (InfoGAN codes included)."""
     import torch
 
-    from gan_backend.tasks.gan import sample_latent
+    from gan_backend.models.inputs import InfoCodes, sample_inputs
 
-    return sample_latent(1, dim, prior, torch.Generator().manual_seed(int(seed)))[0].numpy().copy()
+    z_dim = dim - InfoCodes.parse(codes).dim
+    return sample_inputs(1, z_dim, prior, codes, torch.Generator().manual_seed(int(seed)))[0].numpy().copy()
 
 
 def seed_pick(seed: int, info: ModelInfo) -> Pick:
-    return Pick(latent_from_seed(seed, info.latent_dim, info.latent_prior), int(seed), f"seed {seed}")
+    vector = latent_from_seed(seed, info.latent_dim, info.latent_prior, info.info_codes)
+    return Pick(vector, int(seed), f"seed {seed}")
 
 
 @dataclass
@@ -69,7 +121,7 @@ class LatentState:
     The current latent is ``base`` with the raw overrides written in, plus the principal-direction moves:
     ``z = base; z[i] = raw[i]; z += sum_k amounts[k] * sigma[k] * vectors[k]``.
 
-    Events: ``changed(what)`` with what in "model", "latent", "directions", "label".
+    Events: ``changed(what)`` with what in "model", "latent", "directions", "label", "style".
     """
 
     info: ModelInfo | None = None
@@ -80,6 +132,7 @@ class LatentState:
     explained: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # [K] share of variance
     amounts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # [K] in sigmas, -3..3
     label: int = 0
+    style: StyleSettings = field(default_factory=StyleSettings)  # style-based models' truncation and noise
     saved_file: str = ""  # the latent file last saved or loaded, while the latent is unchanged since
     changed: Event = field(default_factory=Event, repr=False, compare=False)  # emits what changed
 
@@ -87,6 +140,7 @@ class LatentState:
     def set_model(self, info: ModelInfo, seed: int = 0) -> None:
         """A new generator: everything is reset and the base is ``seed``'s latent."""
         self.info, self.raw, self.label, self.saved_file = info, {}, 0, ""
+        self.style = StyleSettings()
         self.vectors = np.zeros((0, info.latent_dim), np.float32)
         self.sigma = self.explained = self.amounts = np.zeros(0, np.float32)
         self.base = seed_pick(seed, info)
@@ -109,6 +163,17 @@ class LatentState:
     def set_raw(self, index: int, value: float) -> None:
         self.raw[index], self.saved_file = float(value), ""
         self.changed.emit("latent")
+
+    def set_raws(self, values: dict[int, float]) -> None:
+        """Several coordinates at once (an InfoGAN code's one-hot entries): one change, one render."""
+        self.raw.update({int(i): float(v) for i, v in values.items()})
+        self.saved_file = ""
+        self.changed.emit("latent")
+
+    def set_style(self, **changes) -> None:
+        """Change fields of :class:`StyleSettings` (psi, cutoff, noise, noise_seed)."""
+        self.style = replace(self.style, **changes)
+        self.changed.emit("style")
 
     def reset_raw(self, index: int) -> None:
         if self.raw.pop(index, None) is not None:

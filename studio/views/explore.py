@@ -10,11 +10,13 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from studio.state.latent import LatentState, ModelInfo, Pick
+from studio.state.latent import LatentState, ModelInfo, Pick, StyleLatent
 from studio.views.explore_files import LatentFiles
 from studio.views.explore_panels import ArithmeticPanel, ClassPanel, TruncationPanel, class_titles
 from studio.views.explore_paths import ExplorePanel, GridPanel, InterpolationPanel, PickEdit, canvas
+from studio.views.explore_project import ProjectPanel
 from studio.views.explore_sliders import MAX_DIRECTIONS, SliderPanel
+from studio.views.explore_style import StylePanel
 from studio.workers.latent_renderer import LatentRenderer
 from studio.workspaces import WorkspaceHooks
 
@@ -95,10 +97,11 @@ class LatentExplorer(WorkspaceHooks, QWidget):
         self.sliders = SliderPanel(self.state)
         self.interpolation, self.grid = InterpolationPanel(self), GridPanel(self)
         self.truncation, self.arithmetic, self.classes = TruncationPanel(self), ArithmeticPanel(self), ClassPanel(self)
+        self.style, self.project = StylePanel(self), ProjectPanel(self)
         self.tabs = QTabWidget(documentMode=True)
         for panel, title in ((self.sliders, "Sliders"), (self.interpolation, "Interpolate"), (self.grid, "Grid"),
                              (self.truncation, "Truncation"), (self.arithmetic, "Arithmetic"),
-                             (self.classes, "Class")):
+                             (self.classes, "Class"), (self.style, "Style"), (self.project, "Project")):
             self.tabs.addTab(panel, title)
         self.body = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
         self.body.addWidget(left)
@@ -111,7 +114,7 @@ class LatentExplorer(WorkspaceHooks, QWidget):
         layout.addWidget(self.body, 1)
 
     def panels(self) -> list[ExplorePanel]:
-        return [self.interpolation, self.grid, self.truncation, self.arithmetic, self.classes]
+        return [self.interpolation, self.grid, self.truncation, self.arithmetic, self.classes, self.style]
 
     # --- choosing the model ---
     def load(self, path: str | os.PathLike, follow_current: bool = False) -> None:
@@ -175,6 +178,9 @@ class LatentExplorer(WorkspaceHooks, QWidget):
         self.tabs.setTabEnabled(self.tabs.indexOf(self.classes), info.conditional)
         self.tabs.setTabToolTip(self.tabs.indexOf(self.classes), "" if info.conditional else
                                 "This model was trained without labels: there is no class to choose")
+        self.tabs.setTabVisible(self.tabs.indexOf(self.style), info.style)
+        self.style.set_model(info)
+        self.project.model_changed(info)
         self.body.setEnabled(True)
         seed = self.sample.spin.value()
         self.state.set_model(info, seed if seed >= 0 else 0)
@@ -190,13 +196,18 @@ class LatentExplorer(WorkspaceHooks, QWidget):
     def _on_state_changed(self, what: str) -> None:
         if self.state.info is None or what == "directions":
             return
-        self.renderer.request("image", "image", self.state.current(), self.state.current_label())
+        style = self.state.style if self.state.info.style else None
+        self.renderer.request("image", "image", self.state.current(), self.state.current_label(), style)
         self._update_caption()
         if what in ("model", "label"):
             for panel in self.panels():
                 panel.refresh()
-        elif self.classes.uses_latent:
-            self.classes.refresh()
+        elif what == "style":
+            self.style.refresh()
+        else:
+            for panel in self.panels():
+                if panel.uses_latent:
+                    panel.refresh()
         if what == "model":
             self.sample.set_pick(self.state.base, notify=False)
 
@@ -241,12 +252,26 @@ class LatentExplorer(WorkspaceHooks, QWidget):
             self.label_combo.setCurrentIndex(sel.label(len(info.class_names)))
         return Pick(sel.latent(), None, f"gallery #{sel.index}")
 
-    def use_latent(self, vector: np.ndarray, text: str) -> None:
-        """Make ``vector`` the explored sample (from a path point or an arithmetic result)."""
+    def use_latent(self, vector: np.ndarray, text: str, show_sliders: bool = True) -> None:
+        """Make ``vector`` the explored sample (from a path point, an arithmetic result or a projection)."""
         pick = Pick(np.asarray(vector, np.float32).copy(), None, text)
         self.state.set_base(pick)
         self.sample.set_pick(pick, notify=False)
-        self.tabs.setCurrentWidget(self.sliders)
+        if show_sliders:
+            self.tabs.setCurrentWidget(self.sliders)
+
+    def use_projected(self, latent, text: str) -> None:
+        """A ``ProjectedLatent`` that fits the model: a z becomes the explored sample (every tab can use it); W and
+        W+ rows become a latent of the Style tab."""
+        info, vector = self.state.info, latent.vector.numpy().astype(np.float32)
+        if latent.space == "z":
+            self.use_latent(vector, text, show_sliders=False)
+            if info.style:
+                self.style.add_latent(StyleLatent(text, z=vector))
+            return
+        ws = np.repeat(vector[None], info.num_ws, 0) if latent.space == "w" else vector.reshape(info.num_ws, -1)
+        self.style.add_latent(StyleLatent(text, ws=ws.copy()))
+        self.show_message(f"{text} is in the Style tab's latents")
 
     def show_message(self, text: str) -> None:
         w = self.window_ref
@@ -275,6 +300,7 @@ class LatentExplorer(WorkspaceHooks, QWidget):
         return loaded or self.banner.styleSheet() != ""  # an error is worth a screenshot too
 
     def shutdown(self) -> None:
+        self.project.shutdown()
         self.renderer.shutdown()
 
 

@@ -1,9 +1,11 @@
-"""SliderPanel: sliders for the top-K principal directions and the first N raw latent dimensions."""
+"""SliderPanel: sliders for the top-K principal directions and the first N raw latent dimensions, and the InfoGAN
+codes of runs that have them (a combo box per categorical code, a slider per continuous one)."""
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from studio.state.latent import SLIDER_SIGMAS, LatentState
 from studio.widgets.labelled_slider import LabelledSlider
@@ -11,6 +13,7 @@ from studio.widgets.labelled_slider import LabelledSlider
 MAX_DIRECTIONS = 20  # directions computed once per model; the panel shows the first K
 DEFAULT_DIRECTIONS, DEFAULT_RAW = 8, 8
 SLIDER_STEPS = 600  # 0.01 sigma per step
+CODE_LIMIT = 2.0  # continuous codes are U(-1, 1) in training; the slider goes a little beyond
 
 
 class SliderRow(QWidget):
@@ -44,6 +47,9 @@ class SliderPanel(QWidget):
         self.state = state
         self.direction_rows: list[SliderRow] = []
         self.raw_rows: list[SliderRow] = []
+        self.code_combos: list[QComboBox] = []  # one per categorical code
+        self.code_rows: list[SliderRow] = []  # one per continuous code
+        self._code_widgets: list[QWidget] = []
         self._editing = False  # True while a slider writes the state: no need to move the sliders back
         self.k_spin = QSpinBox(minimum=0, maximum=MAX_DIRECTIONS, value=DEFAULT_DIRECTIONS, keyboardTracking=False,
                                toolTip="Principal directions of the generator (GANSpace), strongest first")
@@ -63,12 +69,16 @@ class SliderPanel(QWidget):
         counts.addStretch(1)
         counts.addWidget(reset_all)
 
+        self.codes_title = QLabel("<b>InfoGAN codes</b> (the code entries at the end of the latent)")
+        self.codes_box = QFormLayout()
         self.directions_title = QLabel(wordWrap=True)
         self.raw_title = QLabel("<b>Raw latent dimensions</b> (the value of z[i]; +-3 sigma of the prior)")
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(2)
         body = QWidget()
         body_layout = QVBoxLayout(body)
+        body_layout.addWidget(self.codes_title)
+        body_layout.addLayout(self.codes_box)
         body_layout.addWidget(self.directions_title)
         body_layout.addLayout(self.rows_box)
         body_layout.addStretch(1)
@@ -78,6 +88,7 @@ class SliderPanel(QWidget):
         layout.addLayout(counts)
         layout.addWidget(scroll, 1)
         state.changed.connect(self._on_state_changed)
+        self._rebuild_codes()
         self._rebuild()
 
     # --- building ---
@@ -108,6 +119,38 @@ class SliderPanel(QWidget):
             self.rows_box.addWidget(row)
         self._update_directions_title()
         self._sync()
+
+    def _rebuild_codes(self) -> None:
+        """A combo box per categorical code (values 0..K-1) and a slider per continuous code."""
+        for w in self._code_widgets:
+            w.hide()
+            w.deleteLater()
+        while self.codes_box.rowCount():
+            self.codes_box.removeRow(0)
+        self.code_combos, self.code_rows, self._code_widgets = [], [], []
+        info = self.state.info
+        cats, cont = info.codes if info is not None else ((), 0)
+        names = _code_names(cats, cont)
+        at = info.code_start if info is not None else 0
+        for i, k in enumerate(cats):
+            combo = QComboBox(toolTip=f"Categorical code {i + 1}: the one-hot entries z[{at}..{at + k - 1}]")
+            combo.addItems([str(v) for v in range(k)])
+            combo.currentIndexChanged.connect(lambda v, at=at, k=k: self._set_code(at, k, v))
+            self.code_combos.append(combo)
+            self.codes_box.addRow(names[i], combo)
+            at += k
+        width = self.fontMetrics().horizontalAdvance("continuous 10  ")
+        for j in range(cont):
+            row = self._row("", CODE_LIMIT, "{:+.2f}", f"Continuous code {j + 1}: z[{at}]", width, at, False)
+            self.code_rows.append(row)
+            self.codes_box.addRow(names[len(cats) + j], row)
+            at += 1
+        self._code_widgets = [*self.code_combos, *self.code_rows]
+        self.codes_title.setVisible(bool(self._code_widgets))
+
+    def _set_code(self, at: int, k: int, value: int) -> None:
+        if value >= 0:
+            self._edit(lambda _i, _v: self.state.set_raws({at + j: float(j == value) for j in range(k)}), at, value)
 
     def _row(self, title: str, limit: float, fmt: str, tip: str, width: int, index: int, direction: bool) -> SliderRow:
         row = SliderRow(title, limit, fmt, tip, width)
@@ -145,6 +188,7 @@ class SliderPanel(QWidget):
     def _on_state_changed(self, what: str) -> None:
         if what == "model":
             self.n_spin.setMaximum(self.state.info.latent_dim)
+            self._rebuild_codes()
             self._rebuild()
         elif what == "directions":
             self._rebuild()
@@ -157,3 +201,20 @@ class SliderPanel(QWidget):
             row.show_value(float(self.state.amounts[i]))
         for i, row in enumerate(self.raw_rows):
             row.show_value(self.state.raw_value(i))
+        if self.state.base is None:
+            return
+        z, at = self.state.current(), self.state.info.code_start
+        for combo, k in zip(self.code_combos, self.state.info.codes[0]):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(int(np.argmax(z[at:at + k])))
+            combo.blockSignals(False)
+            at += k
+        for row in self.code_rows:
+            row.show_value(float(z[at]))
+            at += 1
+
+
+def _code_names(categorical: tuple[int, ...], continuous: int) -> list[str]:
+    """``InfoCodes.names()`` without importing torch on the GUI thread: "code 1 (10 values)", "continuous 1"."""
+    return ([f"code {i + 1} ({k} values)" for i, k in enumerate(categorical)]
+            + [f"continuous {j + 1}" for j in range(continuous)])

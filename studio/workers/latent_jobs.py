@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from studio.state.latent import ModelInfo
+from studio.state.latent import ModelInfo, StyleLatent, StyleSettings
 
 DIRECTION_SAMPLES = 512  # latents whose first-layer activations the PCA sees (GANSpace uses more; 512 is stable)
 DIRECTION_SEED = 2020  # directions are the same each time a model is opened
@@ -19,6 +19,8 @@ DIRECTION_SEED = 2020  # directions are the same each time a model is opened
 # 50 ms on two, on a loaded 2-core CPU. torch keeps the count per calling thread, but threads that start torch
 # later inherit the last count set (as with the paint view's renderer).
 RENDER_THREADS = 1
+W_DIRECTION_SAMPLES = 2000  # mapped latents whose W the Style tab's PCA sees (mapping only: a few ms each batch)
+PLAIN = StyleSettings()  # what every panel but the Style tab draws style models with: no truncation, G's fixed noise
 
 
 @dataclass
@@ -38,6 +40,14 @@ class Arithmetic:
     vector: np.ndarray  # float32 [d]: mean(A) - mean(B) + mean(C)
 
 
+@dataclass
+class StyleEdit:
+    """The Style tab's latent moved along principal directions of W, and each direction's share of W's variance."""
+
+    picture: np.ndarray  # uint8 [H, W, 3]
+    explained: np.ndarray  # float32 [K]
+
+
 def run_argument(checkpoint: Path) -> str:
     """What the CLI takes for this checkpoint: its run directory for a run's last.pt, else the file itself."""
     in_run = checkpoint.parent.name == "checkpoints" and (checkpoint.parent.parent / "config.json").is_file()
@@ -50,6 +60,7 @@ class ExploreModel:
     def __init__(self, gen, info: ModelInfo):
         self.gen, self.info = gen, info
         self._directions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._w_directions = None  # gan_backend.latent.Directions in W, computed on first use
 
     @classmethod
     def load(cls, path: str | Path) -> "ExploreModel":
@@ -67,9 +78,13 @@ class ExploreModel:
         if meta.get("data_kind") != "image" or meta.get("task") not in ("unconditional", "conditional"):
             raise ValueError(f"{Path(run).name}: a {meta.get('model')} run on {meta.get('data_kind')} data draws no "
                              f"pictures from noise; the latent explorer needs an image GAN such as dcgan or cdcgan")
+        net = gen.net
+        style = hasattr(net, "synthesis")
+        groups = tuple((name, int(a), int(b)) for name, (a, b) in net.groups.items()) if style else ()
         info = ModelInfo(run, str(checkpoint), gen.step, meta["model"], gen.latent_dim, gen.cfg.model.latent_prior,
                          tuple(meta["shape"]), tuple(meta["class_names"]) if gen.num_classes else (),
-                         bool(label_embeddings(gen.net)))
+                         bool(label_embeddings(net)), getattr(gen.cfg.model, "info_codes", "") or "", style,
+                         int(net.num_ws) if style else 0, int(net.w_dim) if style else 0, groups)
         return cls(gen, info)
 
     # --- directions ---
@@ -84,22 +99,28 @@ class ExploreModel:
             labels = None
             if self.gen.num_classes:
                 labels = torch.randint(0, self.gen.num_classes, (len(z),), generator=torch.Generator().manual_seed(1))
-            d = principal_directions(UpToLayer(self.gen.net), z, k, labels)
+            if self.info.style:  # GANSpace's StyleGAN recipe: PCA of w, regressed back onto z
+                d = principal_directions(self.gen.net.mapping, z, k, labels, layer=self.gen.net.mapping.layers)
+            else:
+                d = principal_directions(UpToLayer(self.gen.net), z, k, labels)
             self._directions = tuple(t.numpy().astype(np.float32).copy() for t in (d.vectors, d.sigma, d.explained))
         return tuple(a[:k].copy() for a in self._directions)
 
     # --- pictures ---
-    def images(self, z: np.ndarray, label: int | None = None) -> np.ndarray:
-        """z float32 [N, d] -> uint8 [N, H, W, 3]."""
+    def images(self, z: np.ndarray, label: int | None = None, style: StyleSettings | None = None) -> np.ndarray:
+        """z float32 [N, d] -> uint8 [N, H, W, 3]; style-based models draw as ``style`` says (default ``PLAIN``)."""
         import torch
 
         zt = torch.from_numpy(np.ascontiguousarray(z, np.float32))
-        labels = None if label is None else torch.full((len(zt),), int(label), dtype=torch.long)
-        return _rgb(self.gen.images(zt, labels))
+        if not self.info.style:
+            labels = None if label is None else torch.full((len(zt),), int(label), dtype=torch.long)
+            return _rgb(self.gen.images(zt, labels))
+        style = style or PLAIN
+        return self._synthesise(self._ws_of_z(zt, label, style), style)
 
-    def image(self, z: np.ndarray, label: int | None = None) -> np.ndarray:
+    def image(self, z: np.ndarray, label: int | None = None, style: StyleSettings | None = None) -> np.ndarray:
         """One latent [d] -> uint8 [H, W, 3] (batch 1: what the sliders drive)."""
-        return self.images(z[None], label)[0]
+        return self.images(z[None], label, style)[0]
 
     def path(self, a: np.ndarray, b: np.ndarray, frames: int, spherical: bool, label: int | None) -> Strip:
         import torch
@@ -158,6 +179,109 @@ class ExploreModel:
         from gan_backend.latent import class_mix
 
         return _rgb(to_uint8(class_mix(self.gen.net, torch.from_numpy(z.astype(np.float32))[None], a, b, t)))[0]
+
+    # --- style-based models (the Style tab) ---
+    def mixing(self, sources: list[StyleLatent], destinations: list[StyleLatent], start: int, stop: int,
+               label: int | None, style: StyleSettings) -> np.ndarray:
+        """StyleGAN's Fig. 3 as one picture of (rows + 1) x (cols + 1) cells: the destinations along the top, the
+        sources down the left, and in cell (i, j) destination j with its style rows [start, stop) from source i."""
+        import torch
+
+        from gan_backend.images import make_grid
+        from gan_backend.models.stylegan import mix_styles
+
+        src, dst = self._ws(sources, label, style), self._ws(destinations, label, style)  # [n | m, L, w_dim]
+        n, m = len(src), len(dst)
+        mixed = mix_styles(dst.repeat(n, 1, 1), src.repeat_interleave(m, 0), start, stop)  # row-major [n * m]
+        pics = self._synthesise(torch.cat([dst, src, mixed]), style)
+        dst_pics, src_pics, mixed_pics = pics[:m], pics[m:m + n], pics[m + n:].reshape(n, m, *pics.shape[1:])
+        corner = np.zeros_like(pics[:1])
+        rows = [np.concatenate([corner, dst_pics])]
+        rows += [np.concatenate([src_pics[i:i + 1], mixed_pics[i]]) for i in range(n)]
+        return make_grid(np.concatenate(rows), ncols=m + 1)
+
+    def style_edit(self, latent: StyleLatent, amounts: np.ndarray, start: int, stop: int, label: int | None,
+                   style: StyleSettings) -> StyleEdit:
+        """``latent`` with rows [start, stop) moved by ``amounts`` [K] sigmas along W's first K principal axes."""
+        import torch
+
+        d = self.w_directions()
+        k = len(amounts)
+        ws = self._ws([latent], label, style)  # [1, L, w_dim]
+        move = (torch.from_numpy(np.asarray(amounts, np.float32)) * d.sigma[:k]) @ d.vectors[:k]  # [w_dim]
+        rows = torch.arange(ws.shape[1])[None, :, None]
+        ws = torch.where((rows >= start) & (rows < stop), ws + move.to(ws), ws)
+        return StyleEdit(self._synthesise(ws, style)[0], d.explained[:k].numpy().astype(np.float32).copy())
+
+    def style_path(self, a: StyleLatent, b: StyleLatent, frames: int, label: int | None,
+                   style: StyleSettings) -> Strip:
+        """A straight line in W+ from a to b (both ends included), ``frames`` pictures."""
+        import torch
+
+        ws = self._ws([a, b], label, style)
+        t = torch.linspace(0, 1, frames)[:, None, None].to(ws)
+        return _strip(self._synthesise(torch.lerp(ws[:1], ws[1:], t), style))
+
+    def w_directions(self):
+        """``gan_backend.latent.Directions`` of W (CPU tensors), from ``W_DIRECTION_SAMPLES`` mapped latents."""
+        if self._w_directions is None:
+            import torch
+
+            from gan_backend.latent import w_directions
+
+            z = self.gen.latents(W_DIRECTION_SAMPLES, DIRECTION_SEED).to(self.gen.device)
+            labels = None
+            if self.gen.num_classes:
+                labels = torch.randint(0, self.gen.num_classes, (len(z),), generator=torch.Generator().manual_seed(1))
+                labels = labels.to(self.gen.device)
+            d = w_directions(self.gen.net, z, 16, labels)
+            self._w_directions = type(d)(d.vectors.cpu(), d.sigma.cpu(), d.explained.cpu())
+        return self._w_directions
+
+    def _labels(self, label: int | None, n: int):
+        import torch
+
+        if label is None or not self.gen.num_classes:
+            return None
+        return torch.full((n,), int(label), dtype=torch.long, device=self.gen.device)
+
+    def _ws_of_z(self, z, label: int | None, style: StyleSettings):
+        """z [N, d] -> ws [N, num_ws, w_dim], truncated in W as ``style`` says."""
+        import torch
+
+        with torch.no_grad():
+            return self.gen.net.ws(z.to(self.gen.device), self._labels(label, len(z)), style.psi, style.cutoff)
+
+    def _ws(self, latents: list[StyleLatent], label: int | None, style: StyleSettings):
+        """[N, num_ws, w_dim]: each latent's rows (a z mapped, a projection's ws as they are), truncated."""
+        import torch
+
+        from gan_backend.models.stylegan import truncate_ws
+
+        rows = []
+        for latent in latents:
+            if latent.ws is not None:
+                ws = torch.from_numpy(np.ascontiguousarray(latent.ws, np.float32))[None].to(self.gen.device)
+                rows.append(truncate_ws(ws, self.gen.net.w_avg, style.psi, style.cutoff))
+            else:
+                rows.append(self._ws_of_z(torch.from_numpy(np.asarray(latent.z, np.float32))[None], label, style))
+        return torch.cat(rows)
+
+    def _synthesise(self, ws, style: StyleSettings) -> np.ndarray:
+        """ws [N, num_ws, w_dim] -> uint8 [N, H, W, 3]; "random" noise is drawn from ``style.noise_seed``, so the
+        same request draws the same picture (the global torch generator is restored afterwards)."""
+        import torch
+
+        from gan_backend.images import to_uint8
+
+        with torch.no_grad():
+            if style.noise == "random":
+                with torch.random.fork_rng(devices=[]):
+                    torch.manual_seed(int(style.noise_seed))
+                    img = self.gen.net.synthesis(ws, "random")
+            else:
+                img = self.gen.net.synthesis(ws, style.noise)
+        return _rgb(to_uint8(img.float()))
 
 
 def path_latent(a: np.ndarray, b: np.ndarray, t: float, spherical: bool) -> np.ndarray:
