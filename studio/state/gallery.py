@@ -20,8 +20,8 @@ FIXED_SEED_OFFSET = 7919  # gan_backend.tasks.gan.FIXED_SEED_OFFSET: fixed noise
 class SampleSelection:
     """The sample a user clicked: enough to rebuild its latent for the latent explorer.
 
-    The grid's latents are ``sample_latent(grid_count, latent_dim, prior, Generator(seed + 7919))``;
-    sample ``index`` is row ``index`` of that matrix.
+    The grid's latents are ``sample_inputs(grid_count, latent_dim, prior, info_codes, Generator(seed + 7919))``
+    (z, then any InfoGAN codes); sample ``index`` is row ``index`` of that matrix.
     """
 
     step: int
@@ -33,15 +33,16 @@ class SampleSelection:
     grid_count: int = 64
     latent_dim: int = 100
     latent_prior: str = "normal"
+    info_codes: str = ""  # model.info_codes of the run
 
     def latent(self) -> np.ndarray:
-        """z [latent_dim] float32 of this sample (imports torch: call it off the startup path)."""
+        """G's input [latent_dim + codes] float32 of this sample (imports torch: call it off the startup path)."""
         import torch
 
-        from gan_backend.tasks.gan import sample_latent
+        from gan_backend.models.inputs import sample_inputs
 
         gen = torch.Generator().manual_seed(self.seed + FIXED_SEED_OFFSET)
-        z = sample_latent(self.grid_count, self.latent_dim, self.latent_prior, gen)
+        z = sample_inputs(self.grid_count, self.latent_dim, self.latent_prior, self.info_codes, gen)
         return z[self.index].numpy().copy()
 
     def label(self, num_classes: int) -> int:
@@ -67,6 +68,7 @@ class GalleryState:
     seed: int = 0
     latent_dim: int = 100
     latent_prior: str = "normal"
+    info_codes: str = ""
     selection: SampleSelection | None = None
     cache_size: int = 48
     _cache: OrderedDict = field(default_factory=OrderedDict)  # step -> uint8 [H, W, 3]
@@ -79,6 +81,7 @@ class GalleryState:
         self.seed = int(cfg.get("train", {}).get("seed", 0))
         self.latent_dim = int(cfg.get("model", {}).get("latent_dim", 100))
         self.latent_prior = str(cfg.get("model", {}).get("latent_prior", "normal"))
+        self.info_codes = str(cfg.get("model", {}).get("info_codes", ""))
         self.grid_count = int(cfg.get("run", {}).get("grid_size", 64)) if is_grid else 0
 
     # --- timeline ---
@@ -152,7 +155,7 @@ class GalleryState:
         if not (0 <= col < cols and row >= 0 and 0 <= index < self.grid_count):
             return None
         self.selection = SampleSelection(self.current_step() or 0, index, row, col, self.run_dir, self.seed,
-                                         self.grid_count, self.latent_dim, self.latent_prior)
+                                         self.grid_count, self.latent_dim, self.latent_prior, self.info_codes)
         return self.selection
 
     def selected_image(self) -> np.ndarray | None:

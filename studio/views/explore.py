@@ -244,7 +244,7 @@ class LatentExplorer(WorkspaceHooks, QWidget):
         if sel is None:
             self.show_message("Click a sample in the Train tab's sample grid first.")
             return None
-        if info is None or sel.latent_dim != info.latent_dim:
+        if info is None or (sel.latent_dim, sel.info_codes) != (info.code_start, info.info_codes):
             self.show_message(f"The gallery's run has latent size {sel.latent_dim}, this model "
                               f"{info.latent_dim if info else '?'}: open the same run in both.")
             return None
