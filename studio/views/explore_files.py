@@ -43,7 +43,7 @@ class LatentFiles(QWidget):
         """Put the CLI line on the clipboard; an edited latent is first saved under RUN/latents/."""
         state = self.state
         if (state.edited or state.base.seed is None) and not state.saved_file:
-            folder = self._run_folder() / "latents"
+            folder = run_folder(self.state.info.run) / "latents"
             folder.mkdir(parents=True, exist_ok=True)
             state.save(folder / f"latent-{time.strftime('%Y%m%d-%H%M%S')}.json")
         command = state.command()
@@ -54,16 +54,24 @@ class LatentFiles(QWidget):
     def save_dialog(self) -> None:
         base = self.state.base
         name = f"latent_seed{base.seed}.json" if base.seed is not None and not self.state.edited else "latent.json"
-        path, _ = QFileDialog.getSaveFileName(self, "Save latent", str(self._run_folder() / name), "Latent (*.json)")
+        path = ask_latent_path(self, run_folder(self.state.info.run), name)
         if path:
             self.save_latent(path)
 
     def load_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load latent", str(self._run_folder()), "Latent (*.json)")
+        path = ask_latent_path(self, run_folder(self.state.info.run))
         if path:
             self.load_latent(path)
 
-    def _run_folder(self) -> Path:
-        """The run directory, or the folder of a checkpoint opened on its own."""
-        run = Path(self.state.info.run)
-        return run if run.is_dir() else run.parent
+
+def run_folder(run: str) -> Path:
+    """The run directory, or the folder of a checkpoint opened on its own."""
+    path = Path(run)
+    return path if path.is_dir() else path.parent
+
+
+def ask_latent_path(parent, folder: Path, save_as: str = "") -> str:
+    """A latent JSON file to write (``save_as``: the suggested name) or, without ``save_as``, to read; "" if cancelled."""
+    if save_as:
+        return QFileDialog.getSaveFileName(parent, "Save latent", str(folder / save_as), "Latent (*.json)")[0]
+    return QFileDialog.getOpenFileName(parent, "Load latent", str(folder), "Latent (*.json)")[0]

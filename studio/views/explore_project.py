@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
 
+from studio.views.explore_files import ask_latent_path, run_folder
 from studio.views.explore_paths import PREVIEW, preview_label
 from studio.widgets.qimage import to_pixmap
 from studio.workers.projection_jobs import ProjectionJob, ProjectionRunner
@@ -203,19 +204,17 @@ class ProjectPanel(QWidget):
         if self.result is None:
             self.set_message("Project a picture first: there is no latent to save.", error=True)
             return
-        name = f"{self.name or 'projected'}.json"
-        path, _ = QFileDialog.getSaveFileName(self, "Save latent", str(self._folder() / name), "Latent (*.json)")
+        path = ask_latent_path(self, self._folder(), f"{self.name or 'projected'}.json")
         if path:
             self.save_latent(path)
 
     def load_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load latent", str(self._folder()), "Latent (*.json)")
+        path = ask_latent_path(self, self._folder())
         if path:
             self.load_latent(path)
 
     def _folder(self) -> Path:
-        run = Path(self.ctx.state.info.run) if self.ctx.state.info else Path.home()
-        return run if run.is_dir() else run.parent
+        return run_folder(self.ctx.state.info.run) if self.ctx.state.info else Path.home()
 
     def set_message(self, text: str, error: bool = False) -> None:
         self.message.setText(text)

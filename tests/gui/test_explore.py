@@ -30,16 +30,22 @@ def draw(generator, z: np.ndarray) -> np.ndarray:
     return grey_to_rgb(image)
 
 
-@pytest.fixture
-def explorer(qtbot, tiny_run):
+def open_explorer(qtbot, run, size=(1000, 700)):
+    """A shown LatentExplorer with ``run`` loaded and its first picture drawn."""
     from studio.views.explore import LatentExplorer
 
     view = LatentExplorer(None)
     qtbot.addWidget(view)
-    view.resize(1000, 700)
+    view.resize(*size)
     view.show()
     with qtbot.waitSignal(view.image_shown, timeout=LOAD_MS):
-        view.load(tiny_run)
+        view.load(run)
+    return view
+
+
+@pytest.fixture
+def explorer(qtbot, tiny_run):
+    view = open_explorer(qtbot, tiny_run)
     qtbot.waitUntil(lambda: len(view.sliders.direction_rows) > 0, timeout=LOAD_MS)
     yield view
     view.shutdown()

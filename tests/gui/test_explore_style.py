@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.gui.test_explore import open_explorer as open_test_explorer
+
 LOAD_MS = 60_000
 WAIT_MS = 20_000
 
@@ -29,15 +31,7 @@ def code_run(tmp_path_factory):
 
 
 def open_explorer(qtbot, run):
-    from studio.views.explore import LatentExplorer
-
-    view = LatentExplorer(None)
-    qtbot.addWidget(view)
-    view.resize(1100, 800)
-    view.show()
-    with qtbot.waitSignal(view.image_shown, timeout=LOAD_MS):
-        view.load(run)
-    return view
+    return open_test_explorer(qtbot, run, (1100, 800))
 
 
 @pytest.fixture
