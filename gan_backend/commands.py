@@ -182,7 +182,11 @@ def cmd_sample(args) -> int:
     gen = load_generator(args.run_dir, args.device)
     z = gen.latents(args.n, args.seed)
     labels = parse_labels(args.labels, args.n, gen.num_classes)
-    projected = load_projected_file(Path(args.latent), gen) if args.latent else None
+    projected = None
+    if args.latent:
+        from gan_backend.projection import load_projected_for
+
+        projected = load_projected_for(Path(args.latent), gen.net)
     if projected is not None:  # a W or W+ latent of a style-based run: G's fixed noise, so n copies of one picture
         from gan_backend.images import to_uint8
         from gan_backend.projection import draw_latent
@@ -207,28 +211,10 @@ def cmd_sample(args) -> int:
 
 
 def cmd_project(args) -> int:
-    from gan_backend.generator import load_generator
-    from gan_backend.images import save_png
-    from gan_backend.loader import open_checkpoint
-    from gan_backend.projection import Projector
-    from gan_backend.translator import read_picture
+    """``project RUN --in PICTURE --out latent.json`` (:mod:`gan_backend.projection_commands`)."""
+    from gan_backend.projection_commands import run
 
-    picture = read_picture(Path(args.input))
-    gen = load_generator(args.run_dir, args.device)
-    critic = open_checkpoint(gen.path).discriminator(args.device) if "d" in args.loss.split("+") else None
-    proj = Projector(gen, picture, args.space, args.loss, label=args.label, critic=critic)
-    report = None
-    for report in proj.run(max(1, args.steps), every=max(1, args.steps // 10)):
-        print(f"step {report.step}/{args.steps} loss {report.loss:.4f} PSNR {report.psnr:.2f} dB", file=sys.stderr)
-    latent = proj.result(run=str(args.run_dir))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    latent.save(out)
-    if args.picture:
-        save_png(report.picture, Path(args.picture))
-    print(f"wrote the {latent.space} latent of {args.input} to {out} (PSNR {latent.psnr:.2f} dB, "
-          f"{latent.seconds:.1f} s)", file=sys.stderr)
-    return 0
+    return run(args)
 
 
 def parse_labels(text: str | None, n: int, num_classes: int):
@@ -248,21 +234,6 @@ def parse_labels(text: str | None, n: int, num_classes: int):
     if bad or not values:
         raise ValueError(f"--labels {text!r}: class indices must be in 0..{num_classes - 1}")
     return torch.tensor(values)[torch.arange(n) % len(values)]
-
-
-def load_projected_file(path: Path, gen):
-    """A W/W+ latent file for a style-based run (None for z files, read by load_latent_file)."""
-    from gan_backend.projection import load_projected
-
-    latent = load_projected(path)
-    if latent.space == "z":
-        return None
-    if not hasattr(gen.net, "synthesis"):
-        raise ValueError(f"{path}: a {latent.space} latent of a style-based run; {gen.meta['model']} takes z")
-    if latent.ws.shape != (gen.net.num_ws, gen.net.w_dim):
-        raise ValueError(f"{path}: {latent.num_ws} styles of {latent.ws.shape[-1]}; this run takes "
-                         f"{gen.net.num_ws} of {gen.net.w_dim}")
-    return latent
 
 
 def load_latent_file(path: Path, dim: int):

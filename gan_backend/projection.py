@@ -91,6 +91,32 @@ def load_projected(path: str | Path) -> ProjectedLatent:
                            str(data.get("run", "")))
 
 
+def latent_problem(latent: ProjectedLatent, net: nn.Module) -> str:
+    """Why ``latent`` cannot be drawn by generator ``net`` ("" when it can): a W/W+ latent needs a style-based G
+    with the same rows and width; a z latent, G's input length."""
+    if latent.space == "z":
+        want = getattr(net, "input_dim", None)
+        return "" if want is None or latent.vector.numel() == want else (
+            f"a z latent of {latent.vector.numel()} values; this run takes {want}")
+    if not hasattr(net, "synthesis"):
+        return f"a {latent.space} latent of a style-based run; this generator takes z"
+    if latent.ws.shape != (net.num_ws, net.w_dim):
+        return (f"{latent.num_ws} styles of {latent.ws.shape[-1]}; this run takes {net.num_ws} of {net.w_dim}")
+    return ""
+
+
+def load_projected_for(path: str | Path, net: nn.Module) -> ProjectedLatent | None:
+    """A W/W+ latent file that ``net`` can draw; None for a z file (read those with ``latent.load_latent``).
+    ValueError naming the file when it does not fit."""
+    latent = load_projected(path)
+    if latent.space == "z":
+        return None
+    problem = latent_problem(latent, net)
+    if problem:
+        raise ValueError(f"{path}: {problem}")
+    return latent
+
+
 def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
     """PSNR in dB of two pictures in -1..1 (peak 2)."""
     mse = F.mse_loss(a.float(), b.float()).item()
