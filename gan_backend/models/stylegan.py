@@ -11,7 +11,7 @@ Lighter than the paper: strided (transposed) convs and bilinear skips instead of
 ``16 width / side`` within 16 .. 4 width (width 32: 128 at 4 px, 64 at 8, 32 at 16, 16 above). A step still costs
 about 3x dcgan's at the same width and size: two 3x3 convs per resolution against one 4x4.
 D is the paper's residual one (fromRGB, two 3x3 convs and a 1x1 skip per halving, minibatch std at 4x4, two linear
-layers), with a projection head for classes and an optional InfoGAN Q head on its trunk. Losses, lazy R1, style
+layers), with a projection head for classes and an optional InfoGAN Q head on its trunk. Style
 mixing and path length live in G; lazy R1 and the paper's Adam settings come from the registry entry's ``defaults``
 (``Task.setting``). The layers are in ``models/style_layers.py``.
 """
