@@ -178,24 +178,19 @@ def cmd_sample(args) -> int:
 
     from gan_backend.generator import load_generator
     from gan_backend.images import make_grid, save_png
+    from gan_backend.projection import draw_latent, load_projected_for
 
     gen = load_generator(args.run_dir, args.device)
-    z = gen.latents(args.n, args.seed)
     labels = parse_labels(args.labels, args.n, gen.num_classes)
-    projected = None
-    if args.latent:
-        from gan_backend.projection import load_projected_for
-
-        projected = load_projected_for(Path(args.latent), gen.net)
+    projected = load_projected_for(Path(args.latent), gen.net) if args.latent else None
     if projected is not None:  # a W or W+ latent of a style-based run: G's fixed noise, so n copies of one picture
         from gan_backend.images import to_uint8
-        from gan_backend.projection import draw_latent
 
         with torch.no_grad():
             images = np.repeat(to_uint8(draw_latent(gen.net, projected)), args.n, axis=0)
     else:
-        if args.latent:
-            z = load_latent_file(Path(args.latent), gen.latent_dim).expand(args.n, -1).clone()
+        z = (load_latent_file(Path(args.latent), gen.latent_dim).expand(args.n, -1).clone() if args.latent
+             else gen.latents(args.n, args.seed))
         images = gen.images(z, labels)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -99,13 +99,7 @@ class Checkpoint:
         if weights is None:
             raise CheckpointError(f"{self.path}: holds no {key} or {fallback} weights (has {sorted(modules)}); "
                                   f"use a checkpoint written by `gan-studio train`")
-        try:
-            net, _ = MODELS.get(self.model)(self.spec())
-            net.load_state_dict(weights)
-        except (RuntimeError, KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise CheckpointError(f"{self.path}: generator weights do not fit model {self.model!r} "
-                                  f"({first_line(exc)}); use a checkpoint of a run of this version") from None
-        return net.to(torch.device(device)).eval()
+        return self._built(0, weights, "generator", device)
 
     def discriminator(self, device: str | torch.device = "cpu") -> nn.Module:
         """The run's D, weights loaded, eval mode (projection's "d" loss); CheckpointError when it has none."""
@@ -113,8 +107,16 @@ class Checkpoint:
         if weights is None:
             raise CheckpointError(f"{self.path}: holds no discriminator (an exported or shipped generator); "
                                   f"use the pixels+ssim loss")
-        _, net = MODELS.get(self.model)(self.spec())
-        net.load_state_dict(weights)
+        return self._built(1, weights, "discriminator", device)
+
+    def _built(self, which: int, weights: dict, what: str, device: str | torch.device) -> nn.Module:
+        """Network ``which`` of the model's (G, D) with ``weights`` loaded, in eval mode on ``device``."""
+        try:
+            net = MODELS.get(self.model)(self.spec())[which]
+            net.load_state_dict(weights)
+        except (RuntimeError, KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise CheckpointError(f"{self.path}: {what} weights do not fit model {self.model!r} "
+                                  f"({first_line(exc)}); use a checkpoint of a run of this version") from None
         return net.to(torch.device(device)).eval()
 
 

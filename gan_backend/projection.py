@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -63,7 +63,6 @@ class ProjectedLatent:
     steps: int = 0
     seconds: float = 0.0
     run: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def ws(self) -> torch.Tensor:
@@ -74,7 +73,7 @@ class ProjectedLatent:
 
     def save(self, path: str | Path) -> None:
         data = {"run": self.run, "space": self.space, "num_ws": self.num_ws, "psnr": round(self.psnr, 3),
-                "steps": self.steps, "seconds": round(self.seconds, 2), **self.extra,
+                "steps": self.steps, "seconds": round(self.seconds, 2),
                 "vector": [float(v) for v in self.vector.flatten()]}
         Path(path).write_text(json.dumps(data) + "\n", encoding="utf-8")
 
@@ -92,12 +91,8 @@ def load_projected(path: str | Path) -> ProjectedLatent:
 
 
 def latent_problem(latent: ProjectedLatent, net: nn.Module) -> str:
-    """Why ``latent`` cannot be drawn by generator ``net`` ("" when it can): a W/W+ latent needs a style-based G
-    with the same rows and width; a z latent, G's input length."""
-    if latent.space == "z":
-        want = getattr(net, "input_dim", None)
-        return "" if want is None or latent.vector.numel() == want else (
-            f"a z latent of {latent.vector.numel()} values; this run takes {want}")
+    """Why the W/W+ ``latent`` cannot be drawn by generator ``net`` ("" when it can): it needs a style-based G with
+    the same rows and width. (z files are checked against G's input length by ``latent.load_latent``.)"""
     if not hasattr(net, "synthesis"):
         return f"a {latent.space} latent of a style-based run; this generator takes z"
     if latent.ws.shape != (net.num_ws, net.w_dim):

@@ -11,7 +11,7 @@ from gan_backend.augment import DiscriminatorAugment
 from gan_backend.images import make_grid, points_picture, to_uint8
 from gan_backend.losses import LOSSES, PENALTIES, report_value
 from gan_backend.models import MODELS, ModelSpec
-from gan_backend.models.inputs import InfoCodes, sample_latent, sample_model_inputs  # noqa: F401  (sample_latent: re-exported)
+from gan_backend.models.inputs import InfoCodes, sample_model_inputs
 from gan_backend.tasks.base import TASKS, Task
 
 PATH_LENGTH_EVERY = 4  # lazy path-length regularisation interval (the paper's)
@@ -141,7 +141,7 @@ class GanTask(Task):
         # The penalty's double backward goes through the bare D: DDP does not support create_graph, and
         # its gradient hooks still fire once per parameter in the backward below. Lazy: every k-th step, k times.
         self.d_updates += 1
-        if self.penalty_every == 1 or self.d_updates % self.penalty_every == 0:
+        if self.d_updates % self.penalty_every == 0:
             penalty = self.penalty(self.D, x_in, fake_in, self.penalty_weight * self.penalty_every, y)
         else:
             penalty = loss.new_zeros(())

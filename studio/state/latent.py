@@ -42,13 +42,10 @@ class ModelInfo:
     @property
     def codes(self) -> tuple[tuple[int, ...], int]:
         """(categorical sizes, continuous count) of the InfoGAN codes; ((), 0) without codes."""
-        cats, cont = [], 0
-        for token in (t.strip() for t in self.info_codes.split(",") if t.strip()):
-            if token.startswith("cat"):
-                cats.append(int(token[3:]))
-            else:
-                cont += int(token[4:])
-        return tuple(cats), cont
+        from gan_backend.models.inputs import InfoCodes  # loaded already: the renderer built this info with it
+
+        parsed = InfoCodes.parse(self.info_codes)
+        return parsed.categorical, parsed.continuous
 
     @property
     def code_start(self) -> int:

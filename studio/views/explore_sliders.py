@@ -129,9 +129,14 @@ class SliderPanel(QWidget):
             self.codes_box.removeRow(0)
         self.code_combos, self.code_rows, self._code_widgets = [], [], []
         info = self.state.info
-        cats, cont = info.codes if info is not None else ((), 0)
-        names = _code_names(cats, cont)
-        at = info.code_start if info is not None else 0
+        if info is None or not info.info_codes:
+            self.codes_title.setVisible(False)
+            return
+        from gan_backend.models.inputs import InfoCodes  # loaded already: the renderer built the info with it
+
+        cats, cont = info.codes
+        names = InfoCodes(cats, cont).names()
+        at = info.code_start
         for i, k in enumerate(cats):
             combo = QComboBox(toolTip=f"Categorical code {i + 1}: the one-hot entries z[{at}..{at + k - 1}]")
             combo.addItems([str(v) for v in range(k)])
@@ -201,7 +206,7 @@ class SliderPanel(QWidget):
             row.show_value(float(self.state.amounts[i]))
         for i, row in enumerate(self.raw_rows):
             row.show_value(self.state.raw_value(i))
-        if self.state.base is None:
+        if self.state.base is None or not self._code_widgets:  # most runs have no codes: nothing more to show
             return
         z, at = self.state.current(), self.state.info.code_start
         for combo, k in zip(self.code_combos, self.state.info.codes[0]):
@@ -212,9 +217,3 @@ class SliderPanel(QWidget):
         for row in self.code_rows:
             row.show_value(float(z[at]))
             at += 1
-
-
-def _code_names(categorical: tuple[int, ...], continuous: int) -> list[str]:
-    """``InfoCodes.names()`` without importing torch on the GUI thread: "code 1 (10 values)", "continuous 1"."""
-    return ([f"code {i + 1} ({k} values)" for i, k in enumerate(categorical)]
-            + [f"continuous {j + 1}" for j in range(continuous)])

@@ -121,7 +121,11 @@ def test_selected_latent_is_the_engines_fixed_noise():
     z = g.select_at(2 + 3 * 6 + 1, 2 + 2 * 6 + 1).latent()  # index 11
     import torch
 
-    expected = gan.sample_latent(16, 8, "normal", torch.Generator().manual_seed(5 + gan.FIXED_SEED_OFFSET))[11]
+    from gan_backend.config import ModelConfig
+
+    # What GanTask.make_inputs draws for its fixed noise.
+    expected = gan.sample_model_inputs(16, ModelConfig(latent_dim=8),
+                                       torch.Generator().manual_seed(5 + gan.FIXED_SEED_OFFSET))[11]
     assert np.allclose(z, expected.numpy())
 
 
