@@ -313,13 +313,16 @@ def cmd_synthesize(args) -> int:
               f"{sketcher.size}x{sketcher.size}) to {out}", file=sys.stderr)
         return 0
     painter = load_painter(args.model, resolve_device(args.device))
-    labels = painter.read_labels(Path(args.labels))
-    picture = painter.paint(labels, seed=args.seed)
+    notes: list[str] = []
+    labels = painter.read_labels(Path(args.labels), notes)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    picture = painter.paint_map(labels, seed=args.seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_png(picture, out)
     h, w = labels.shape
     print(f"painted {args.labels} ({w}x{h}) with {painter.source} (step {painter.step}, {painter.size}x{painter.size}) "
-          f"to {out}", file=sys.stderr)
+          f"to {out} ({w}x{h})", file=sys.stderr)
     return 0
 
 

@@ -3,14 +3,17 @@
     painter = load_painter("painter")                 # the shipped model, or a run directory / checkpoint
     labels = painter.read_labels(Path("map.png"))     # uint8 [H, W] class indices
     picture = painter.paint(labels, seed=3)           # uint8 [S, S, 3] at the model's size
+    picture = painter.paint_map(labels, seed=3)       # uint8 [H, W, 3] at the map's own size and aspect
 
 The sibling of :mod:`gan_backend.generator` for paired runs; the canvas view and the ``synthesize``
 command both go through it. Label maps are index PNGs (each pixel a class index) or colour-coded
-pictures in the model's palette; maps of another size are resized to the model's by nearest neighbour,
-so painted class boundaries stay hard.
+pictures in the model's palette; maps are resized by nearest neighbour, so painted class boundaries
+stay hard. A map in the 15-class ``scenes:rich`` colours given to a 10-class ``scenes`` painter has its
+five new classes mapped onto the nearest old ones (:data:`OLD_CLASS_OF`), with a note.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +22,18 @@ import torch
 import torch.nn as nn
 from PIL import Image, UnidentifiedImageError
 
+from gan_backend.data import decode
+from gan_backend.data.builtin.scene_layout import CLASS_NAMES, GRASS, ROCK, SAND, TREE, make_layout
+from gan_backend.data.builtin.scene_rich import RICH_NAMES, RICH_PALETTE, make_rich_layout
 from gan_backend.data.disk.labels import INDEX_MODES, default_palette
 from gan_backend.images import from_uint8, grey_to_rgb, to_uint8
 from gan_backend.loader import CheckpointError, open_checkpoint
 from gan_backend.tasks.paired import one_hot
+
+# A 10-class scenes painter reads the five scenes:rich classes as the nearest of its own: road, dirt -> sand,
+# building -> rock, fence -> tree (a dark upright thing), flowers -> grass (a flowerbed is grass from afar).
+OLD_CLASS_OF = {"road": SAND, "building": ROCK, "fence": TREE, "dirt": SAND, "flowers": GRASS}
+
 
 class LabelMapError(ValueError):
     """A label map that cannot be read or holds values outside the model's classes; the message names the file."""
@@ -83,12 +94,37 @@ class Painter:
         pictures = grey_to_rgb(pictures)
         return pictures[0] if single else pictures
 
-    def fit(self, maps: np.ndarray, side: int) -> np.ndarray:
-        """uint8 [B, H, W] -> int64 [B, side, side] (nearest neighbour); LabelMapError on unknown classes."""
+    def paint_map(self, labels: np.ndarray, seed: int = 0, z: torch.Tensor | None = None) -> np.ndarray:
+        """uint8 [H, W] class indices of any size and aspect -> uint8 [H, W, 3], the picture at the map's size.
+
+        The networks are fully convolutional, so the map is painted at its own shape with the long side
+        brought into [native, 2 x native] (the model's training size; sides rounded to multiples of 16) and
+        the picture resized to the map's size: a small map is painted at the model's size and shrunk, a
+        huge one painted at twice it and enlarged, so the cost stays bounded and textures keep their scale.
+        """
+        h, w = labels.shape
+        long = max(h, w)
+        scale = min(max(long, self.size), 2 * self.size) / long
+        ph, pw = (max(16, int(round(side * scale / 16)) * 16) for side in (h, w))
+        if (ph, pw) != (h, w):
+            labels = np.asarray(Image.fromarray(np.ascontiguousarray(labels, np.uint8)).resize((pw, ph), Image.NEAREST))
+        self.check_classes(labels)
+        z = self.latents([seed]) if z is None else z
+        cond = one_hot(torch.from_numpy(labels.astype(np.int64))[None].to(self.device), self.num_classes)
+        picture = grey_to_rgb(to_uint8(self.net(cond, z.to(self.device, torch.float32))))[0]
+        if picture.shape[:2] != (h, w):
+            picture = np.asarray(Image.fromarray(picture).resize((w, h), Image.LANCZOS))
+        return picture
+
+    def check_classes(self, maps: np.ndarray) -> None:
         top = int(maps.max(initial=0))
         if top >= self.num_classes:
             raise LabelMapError(f"label value {top} is beyond the {self.num_classes} classes of this model "
                                 f"(0..{self.num_classes - 1})")
+
+    def fit(self, maps: np.ndarray, side: int) -> np.ndarray:
+        """uint8 [B, H, W] -> int64 [B, side, side] (nearest neighbour); LabelMapError on unknown classes."""
+        self.check_classes(maps)
         if side % 16:
             raise ValueError(f"paint size {side}: use a multiple of 16 (the generator halves the map four times)")
         if maps.shape[1:] == (side, side):
@@ -100,33 +136,63 @@ class Painter:
         """uint8 [..., H, W] class indices -> uint8 [..., H, W, 3] palette colours."""
         return self.palette[np.clip(labels, 0, self.num_classes - 1)]
 
-    def read_labels(self, path: Path) -> np.ndarray:
-        """A label map PNG as uint8 [H, W] class indices; LabelMapError naming the file and the bad values."""
-        return read_label_map(Path(path), self.palette)
+    def read_labels(self, path: Path, notes: list[str] | None = None) -> np.ndarray:
+        """A label map PNG as uint8 [H, W] class indices; LabelMapError naming the file and the bad values.
+        What was converted (rich classes onto a 10-class painter's) is appended to ``notes``."""
+        return read_label_map(Path(path), self.palette, notes)
 
-    def random_scene(self, seed: int) -> np.ndarray:
-        """uint8 [S, S] a fresh procedural landscape map, for models trained on ``scenes``."""
-        from gan_backend.data.builtin.scene_layout import CLASS_NAMES, make_layout
-
-        if self.class_names != CLASS_NAMES:
-            raise ValueError(f"random scenes use the scenes classes; this model's classes are {self.class_names}")
-        return make_layout(np.random.default_rng([seed, 7]), 1, self.size).seg[0]
+    def random_scene(self, seed: int, side: int | None = None) -> np.ndarray | None:
+        """uint8 [side, side] (default: the model's size) a fresh procedural landscape map; None for models
+        not trained on ``scenes`` or ``scenes:rich`` classes."""
+        return scene_map(self.class_names, seed, side or self.size)
 
 
-def read_label_map(path: Path, palette: np.ndarray) -> np.ndarray:
-    """Index PNG (modes L, P, I): values are classes. Colour PNG: each colour must be one of ``palette``'s."""
+def scene_map(class_names: list[str], seed: int, side: int) -> np.ndarray | None:
+    """uint8 [side, side]: seed's procedural landscape in these classes (plain or rich scenes), else None."""
+    layout = {tuple(CLASS_NAMES): make_layout, tuple(RICH_NAMES): make_rich_layout}.get(tuple(class_names))
+    return None if layout is None else layout(np.random.default_rng([seed, 7]), 1, side).seg[0].copy()
+
+
+def read_label_map(path: Path, palette: np.ndarray, notes: list[str] | None = None) -> np.ndarray:
+    """Index PNG (modes L, P, I): values are classes. Colour PNG: each colour must be one of ``palette``'s.
+    A picture over Pillow's pixel limit is refused by name and size before it is decoded."""
     try:
-        with Image.open(path) as im:
+        with warnings.catch_warnings(), Image.open(path) as im:
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below, by name and size
+            w, h = im.size
+            if w * h > (Image.MAX_IMAGE_PIXELS or float("inf")):
+                raise Image.DecompressionBombError(f"{w} x {h} pixels")
             im.load()
             if im.mode in INDEX_MODES:
                 values = np.asarray(im).astype(np.int64)
                 return _checked(values, len(palette), path)
             rgb = np.asarray(im.convert("RGB"))
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         if isinstance(exc, LabelMapError):
             raise
+        if isinstance(exc, Image.DecompressionBombError):
+            size = decode.picture_size(path) or "a decompression-bomb size"
+            raise LabelMapError(f"{path}: {size} pixels is too large for a label map (the limit is "
+                                f"{Image.MAX_IMAGE_PIXELS:,} pixels); paint or save it smaller") from None
         raise LabelMapError(f"{path}: not a readable label map picture ({exc})") from None
+    if len(palette) == len(CLASS_NAMES) and (palette == RICH_PALETTE[:len(palette)]).all():
+        rgb = _rich_onto_old(rgb, path, notes)
     return _match_colours(rgb, palette, path)
+
+
+def _rich_onto_old(rgb: np.ndarray, path: Path, notes: list[str] | None) -> np.ndarray:
+    """Repaint the five scenes:rich class colours in a map as the nearest 10-class scenes colours."""
+    mapped = []
+    for k in range(len(CLASS_NAMES), len(RICH_NAMES)):
+        where = (rgb == RICH_PALETTE[k]).all(axis=-1)
+        if where.any():
+            rgb = rgb.copy() if not mapped else rgb
+            rgb[where] = RICH_PALETTE[OLD_CLASS_OF[RICH_NAMES[k]]]
+            mapped.append(f"{RICH_NAMES[k]} -> {CLASS_NAMES[OLD_CLASS_OF[RICH_NAMES[k]]]}")
+    if mapped and notes is not None:
+        notes.append(f"{Path(path).name} uses scenes:rich classes this 10-class painter lacks; painted them as "
+                     + ", ".join(mapped))
+    return rgb
 
 
 def _checked(values: np.ndarray, k: int, path: Path) -> np.ndarray:

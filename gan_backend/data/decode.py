@@ -211,7 +211,7 @@ def reason_for(exc: BaseException, path: Path) -> str:
     """The report's reason for an exception raised while reading ``path``."""
     text = first_line(exc, 120)
     if isinstance(exc, Image.DecompressionBombError):
-        return f"decompression-bomb sized ({_size_ignoring_limit(path) or text})"
+        return f"decompression-bomb sized ({picture_size(path) or text})"
     if isinstance(exc, FileNotFoundError):
         return "vanished (no longer on disk)"
     if isinstance(exc, PermissionError):
@@ -232,7 +232,7 @@ def _file_size(path: Path) -> int:
         raise SkipFile(reason_for(exc, path)) from None
 
 
-def _size_ignoring_limit(path: Path) -> str | None:
+def picture_size(path: Path) -> str | None:
     """ "W x H" from the header of a file Pillow refused to open as too large (its error gives pixels only).
 
     Image.open checks the limit after its format plugin has read the header; calling the plugin

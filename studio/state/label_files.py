@@ -56,13 +56,14 @@ def load_label_map(path: Path, colours: np.ndarray, side: int) -> tuple[np.ndarr
     """
     from gan_backend.painter import read_label_map
 
-    labels = read_label_map(Path(path), colours)
+    notes: list[str] = []
+    labels = read_label_map(Path(path), colours, notes)
     h, w = labels.shape
-    if (h, w) == (side, side):
-        return labels, ""
-    resized = np.asarray(Image.fromarray(labels).resize((side, side), Image.NEAREST))
-    stretched = " (stretched: it was not square)" if h != w else ""
-    return resized, f"{Path(path).name} is {w}x{h}; resized to {side}x{side} by nearest neighbour{stretched}"
+    if (h, w) != (side, side):
+        labels = np.asarray(Image.fromarray(labels).resize((side, side), Image.NEAREST))
+        stretched = " (stretched: it was not square)" if h != w else ""
+        notes.append(f"{Path(path).name} is {w}x{h}; resized to {side}x{side} by nearest neighbour{stretched}")
+    return labels, "; ".join(notes)
 
 
 @dataclass

@@ -31,7 +31,8 @@ from studio.workspaces import WorkspaceHooks
 
 DEFAULT_SIDE = 128  # map and picture side; 256 is sharper and about four times slower to render
 AUTOSAVE_MS = 1500  # quiet time after a change before the painting is autosaved
-DRAFT_ABOVE_MS = 40.0  # full pictures slower than this (25 a second) are drafted at half size mid-stroke
+DRAFT_ABOVE_MS = 40.0  # full pictures slower than this (25 a second) are drafted at a smaller size mid-stroke
+DRAFT_MS = 30.0  # what a draft may cost: half the side if that is cheap enough, else a quarter (not below 64 px)
 FIRST_SCENE = 3  # the random scene a first launch starts from: mountains, lake, beach, trees and bushes
 VARIATIONS_MS = 600  # quiet time after a change before the style strip is re-rendered
 
@@ -154,13 +155,23 @@ class PaintView(LivePage, WorkspaceHooks, QWidget):
         if self.model is not None:
             fn = partial(jobs.render, self.model.painter, self.doc.labels.copy(), self.style_panel.seed(), self.style,
                          self.doc.shape[0], self.doc.revision, time.perf_counter(),
-                         self.gesture.active and self._drafting())
+                         self._draft_side() if self.gesture.active else 0)
             self.renderer.request("image", fn)
         self._update_hint()
 
-    def _drafting(self) -> bool:
-        """Mid-stroke pictures are half-size drafts when a full one takes too long to keep up with the pointer."""
-        return self.last_frame is None or self.last_frame.render_ms > DRAFT_ABOVE_MS
+    def _draft_side(self) -> int:
+        """The side mid-stroke pictures are painted at (0: full size): smaller drafts when a full picture takes
+        too long to keep up with the pointer, half the side or a quarter, whichever the last full one says
+        will cost at most DRAFT_MS."""
+        side = self.doc.shape[0]
+        full_ms = self.last_frame.render_ms if self.last_frame is not None else float("inf")
+        if full_ms <= DRAFT_ABOVE_MS:
+            return 0
+        for fraction in (2, 4):
+            draft = max(64, side // fraction // 16 * 16)
+            if full_ms * (draft / side) ** 2 <= DRAFT_MS or draft == 64:
+                break
+        return draft if draft < side else 0
 
     def render_variations(self) -> None:
         """Re-render the style strip, one picture per request (a stroke's picture goes first)."""
@@ -195,8 +206,8 @@ class PaintView(LivePage, WorkspaceHooks, QWidget):
             text, busy = f"No model: {self.model_error}", True
         elif self.loading or self.model is None:
             text, busy = f"Loading {self.loading or 'the model'}... keep painting, the picture follows", True
-        elif self.gesture.active and self._drafting():
-            text, busy = "Painting: a quick half-size draft until you let go", True
+        elif self.gesture.active and self._draft_side():
+            text, busy = "Painting: a quick draft until you let go", True
         elif self.renderer.busy:
             text, busy = "Rendering...", True
         elif self.last_frame is not None:

@@ -46,7 +46,7 @@ class Frame:
     model: object = field(repr=False, default=None)  # the painter it came from (stale after a model switch)
     requested_at: float = 0.0  # time.perf_counter() when the request was made
     render_ms: float = 0.0
-    draft: bool = False  # rendered at half size mid-stroke and scaled up (the final picture follows)
+    draft: bool = False  # rendered smaller mid-stroke and scaled up (the final picture follows)
 
 
 def load_model(source: str, scene_side: int = 0, scene_seed: int = 0) -> LoadedModel:
@@ -69,24 +69,20 @@ def load_model(source: str, scene_side: int = 0, scene_seed: int = 0) -> LoadedM
 
 
 def random_scene(painter, seed: int, side: int) -> np.ndarray | None:
-    """uint8 [side, side] a procedural landscape for models with the ``scenes`` classes, else None."""
-    from gan_backend.data.builtin.scene_layout import CLASS_NAMES, make_layout
-
-    if list(painter.class_names) != CLASS_NAMES:
-        return None
-    return make_layout(np.random.default_rng([seed, 7]), 1, side).seg[0].copy()
+    """uint8 [side, side] a procedural landscape for models with the ``scenes`` (or rich) classes, else None."""
+    return painter.random_scene(seed, side)
 
 
 def render(painter, labels: np.ndarray, seed: int, style, side: int, revision: int, requested_at: float,
-           draft: bool = False) -> Frame:
+           draft: int = 0) -> Frame:
     """A picture of ``labels`` (uint8 [H, W], a copy nobody changes) at ``side`` px in seed's (or style's) style.
 
-    ``draft``: mid-stroke, paint at half the side (not below the model's own) and scale up, so the picture
-    keeps up with the pointer at a quarter of the cost; the stroke's final picture is painted at full size.
+    ``draft``: mid-stroke, paint at this smaller side (a multiple of 16) and scale up, so the picture keeps
+    up with the pointer at a fraction of the cost; the stroke's final picture is painted at full size (0).
     """
     _set_threads()
     started = time.perf_counter()
-    size = max(painter.size, side // 2) if draft else side
+    size = draft if 0 < draft < side else side
     picture = painter.paint(labels, seed=seed, z=style, size=size)
     if size != side:
         from PIL import Image

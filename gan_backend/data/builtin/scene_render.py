@@ -172,14 +172,27 @@ def render(rng: np.random.Generator, layout: Layout, style: str = "day") -> np.n
         raise ValueError(f"scenes: style must be 'day' or 'night', got {style!r}")
     b, s, _ = layout.seg.shape
     fields, look = _fields(rng, layout), _look(rng, b)
+    out = paint_classes(layout, fields, look, PAINTERS)
+    if style == "night":
+        out = relight(rng, layout, fields, out)
+    return to_uint8(out)
+
+
+def paint_classes(layout: Layout, fields: dict[str, np.ndarray], look: dict[str, np.ndarray],
+                  painters: dict) -> np.ndarray:
+    """float32 [B, S, S, 3]: each class's painter run once on all of its pixels in the chunk."""
+    b, s, _ = layout.seg.shape
     flat = layout.seg.reshape(-1)
     order = np.argsort(flat, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(flat, minlength=len(PAINTERS)))])
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(flat, minlength=len(painters)))])
     out = np.zeros((flat.size, 3), np.float32)
-    for cls, paint in PAINTERS.items():
+    for cls, paint in painters.items():
         idx = order[bounds[cls]:bounds[cls + 1]]
         if idx.size:
             out[idx] = paint(Pixels(idx, s, layout, fields), look)
-    if style == "night":
-        out = relight(rng, layout, fields, out.reshape(b, s, s, 3))
-    return (np.clip(out, 0, 1) * 255 + 0.5).astype(np.uint8).reshape(b, s, s, 3)
+    return out.reshape(b, s, s, 3)
+
+
+def to_uint8(pictures: np.ndarray) -> np.ndarray:
+    """float32 [..., 3] in about 0..1 -> uint8, clipped and rounded."""
+    return (np.clip(pictures, 0, 1) * 255 + 0.5).astype(np.uint8)

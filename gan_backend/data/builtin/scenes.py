@@ -16,19 +16,25 @@ import numpy as np
 from gan_backend.data.base import DATASETS, ArrayDataset
 from gan_backend.data.builtin.scene_layout import CHUNK, CLASS_NAMES, CLASSES, PALETTE, make_layout
 from gan_backend.data.builtin.scene_render import render
+from gan_backend.data.builtin.scene_rich import RICH_NAMES, RICH_PALETTE, make_rich_layout
+from gan_backend.data.builtin.scene_rich_render import render_rich
 
 DEFAULT_SIZE = 128
+RICH_SIZE = 256
+RICH_STREAM = 1  # rich scenes draw from their own seed stream: never the plain scenes' shapes
 
 
-def generate(seed: int, n: int, size: int = DEFAULT_SIZE) -> tuple[np.ndarray, np.ndarray]:
-    """(label maps uint8 [n, S, S], pictures uint8 [n, S, S, 3]); scene i depends on (seed, i) only."""
+def generate(seed: int, n: int, size: int = DEFAULT_SIZE, rich: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(label maps uint8 [n, S, S], pictures uint8 [n, S, S, 3]); scene i depends on (seed, i, size) only."""
     maps = np.empty((n, size, size), np.uint8)
     pictures = np.empty((n, size, size, 3), np.uint8)
-    for start in range(0, n, CHUNK):
-        rng = np.random.default_rng([seed, start // CHUNK, size])
-        layout = make_layout(rng, CHUNK, size)
-        pics = render(rng, layout)
-        stop = min(n, start + CHUNK)
+    chunk = max(4, CHUNK * 128 * 128 // (size * size)) if rich and size > 128 else CHUNK  # bounds the temporaries
+    for start in range(0, n, chunk):
+        key = [seed, RICH_STREAM, start // chunk, size] if rich else [seed, start // chunk, size]
+        rng = np.random.default_rng(key)
+        layout = (make_rich_layout if rich else make_layout)(rng, chunk, size)
+        pics = (render_rich if rich else render)(rng, layout)
+        stop = min(n, start + chunk)
         maps[start:stop], pictures[start:stop] = layout.seg[:stop - start], pics[:stop - start]
     return maps, pictures
 
@@ -42,4 +48,19 @@ def scenes(seed: int = 0, n: int = 2000, size: int = DEFAULT_SIZE) -> ArrayDatas
     data = ArrayDataset("scenes", "paired", pictures, None, list(CLASS_NAMES), {"segmap": maps}, palette=PALETTE.copy())
     data.report.class_counts = [int((maps == k).any(axis=(1, 2)).sum()) for k in range(len(CLASSES))]
     data.report.notes.append(f"procedural landscapes, seed {seed}, {size}x{size}; counts are images showing each class")
+    return data
+
+
+@DATASETS.register("scenes:rich")
+def rich_scenes(seed: int = 0, n: int = 2000, size: int = RICH_SIZE) -> ArrayDataset:
+    """Richer landscapes at 256 px: the ten scenes classes plus road, building, fence, dirt and flowers, with shadows
+    and reflections. The first ten classes keep their colours, so 10-class maps are valid 15-class maps."""
+    if not 16 <= int(size) <= 512:
+        raise ValueError(f"scenes:rich: size must be 16..512 pixels, got {size}")
+    maps, pictures = generate(seed, int(n), int(size), rich=True)
+    data = ArrayDataset("scenes:rich", "paired", pictures, None, list(RICH_NAMES), {"segmap": maps},
+                        palette=RICH_PALETTE.copy())
+    data.report.class_counts = [int((maps == k).any(axis=(1, 2)).sum()) for k in range(len(RICH_NAMES))]
+    data.report.notes.append(f"rich procedural landscapes (15 classes), seed {seed}, {size}x{size}; counts are images "
+                             f"showing each class")
     return data
