@@ -1,17 +1,21 @@
 """Paint quality, the GauGAN paper's protocol on our own data: segment the painted pictures.
 
-1. Train small segmentation nets ("judges", three seeds) on real ``scenes`` renders (seed 100, at the
-   painter's size). One judge's verdict between two close models swings with its seed and training
+1. Train small segmentation nets ("judges", three seeds) on real renders (seed 100, at the painter's size)
+   of the painter's scenes: ``scenes`` (10 classes) or ``scenes:rich`` (15 classes, rendered at 256). One judge's verdict between two close models swings with its seed and training
    length, so the figures are the mean over the judges, with their spread.
 2. Take 500 held-out label maps (seed 999) and picture them three ways: the real renders (the upper
    bound), the shipped SPADE painter, and a pix2pix trained on the same data for the same wall-clock
    time as the painter was (``--pix2pix-run`` reuses one already trained).
 3. Segment every picture; report mIoU and pixel accuracy against the input maps, and FID between the
    judge's pooled features of each set and of the real renders.
+4. Sharpness: the mean Laplacian magnitude of the painter's pictures over that of the real renders of the
+   same maps (``sharp_ratio``; a picture upscaled from 64 px scores about 0.3), and the same for the
+   earlier 64 px painter (``painter64``) upscaled to the painter's size, for comparison.
 
-    bash scripts/env.sh python benchmarks/paint_quality.py [--pix2pix-run runs/bench-pix2pix]
+    bash scripts/env.sh python benchmarks/paint_quality.py [--pix2pix-run runs/bench-pix2pix] [--skip-pix2pix]
 
-Ends with ``RESULT real_miou=A spade_miou=B pix2pix_miou=C spade_fid=D pix2pix_fid=E``.
+Ends with ``RESULT real_miou=A spade_miou=B pix2pix_miou=C spade_fid=D pix2pix_fid=E sharp_ratio=F
+sharp_ratio_64=G`` (C and E are absent with ``--skip-pix2pix``).
 """
 from __future__ import annotations
 
@@ -28,15 +32,16 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gan_backend.data.builtin.scene_layout import CLASS_NAMES  # noqa: E402
-from gan_backend.data.builtin.scenes import generate  # noqa: E402
+from gan_backend.data.builtin.scene_rich import RICH_NAMES  # noqa: E402
+from gan_backend.data.builtin.scenes import RICH_SIZE, generate  # noqa: E402
 from gan_backend.data.transforms import resize_images, resize_maps  # noqa: E402
 from gan_backend.images import from_uint8  # noqa: E402
 from gan_backend.metrics.frechet import fid  # noqa: E402
-from gan_backend.painter import load_painter  # noqa: E402
+from gan_backend.painter import load_painter, rich_onto_old  # noqa: E402
 
-K = len(CLASS_NAMES)
+K = len(RICH_NAMES)  # the judges' classes: the rich ones (a 10-class painter's maps use the first ten)
 HELD_OUT = 500
+RICH = {"rich": False}  # set by main from the painter's classes
 
 
 class SegNet(nn.Module):
@@ -60,20 +65,22 @@ class SegNet(nn.Module):
 
 
 def scenes_at(seed: int, n: int, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """(maps uint8 [n, size, size], renders uint8 [n, size, size, 3]) made at 128 px and resized as in training."""
-    maps, pictures = generate(seed, n, 128)
-    return (maps, pictures) if size == 128 else (resize_maps(maps, size), resize_images(pictures, size))
+    """(maps uint8 [n, size, size], renders uint8 [n, size, size, 3]) made at the dataset's size (128 px, rich
+    scenes 256) and resized as in training."""
+    made = RICH_SIZE if RICH["rich"] else 128
+    maps, pictures = generate(seed, n, made, rich=RICH["rich"])
+    return (maps, pictures) if size == made else (resize_maps(maps, size), resize_images(pictures, size))
 
 
-def train_segmenter(size: int, steps: int, log, seed: int = 0) -> SegNet:
+def train_segmenter(size: int, steps: int, log, seed: int = 0, batch: int = 16, n: int = 2000) -> SegNet:
     """A judge: ``seed`` fixes its initial weights and batches, so a rerun scores the same pictures alike."""
-    maps, pictures = scenes_at(100, 2000, size)
+    maps, pictures = scenes_at(100, n, size)
     torch.manual_seed(seed)
     net = SegNet()
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
     gen = torch.Generator().manual_seed(seed)
     for step in range(steps):
-        idx = torch.randint(len(maps), (16,), generator=gen)
+        idx = torch.randint(len(maps), (batch,), generator=gen)
         x = from_uint8(torch.from_numpy(pictures[idx.numpy()]))
         y = torch.from_numpy(maps[idx.numpy()]).long()
         loss = F.cross_entropy(net(x)[0], y)
@@ -115,6 +122,21 @@ def paint_all(painter, maps: np.ndarray) -> np.ndarray:
     return np.concatenate(out)
 
 
+def laplacian(pictures: np.ndarray) -> float:
+    """Mean |Laplacian| of the grey pictures uint8 [N, S, S, 3]: how much fine detail they hold."""
+    grey = torch.from_numpy(pictures.astype(np.float32).mean(-1))[:, None]
+    kernel = torch.tensor([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]])[None, None]
+    return float(F.conv2d(grey, kernel).abs().mean())
+
+
+def upscaled(painter, maps: np.ndarray, side: int) -> np.ndarray:
+    """A painter of another size (and maybe 10 classes) on the maps, its pictures resized to ``side``."""
+    small = resize_maps(maps, painter.size)
+    if painter.num_classes < K:
+        small = rich_onto_old(small)
+    return resize_images(paint_all(painter, small), side)
+
+
 def train_pix2pix(run_dir: Path, seconds: float, log) -> None:
     """pix2pix on the painter's data and recipe, for ``seconds`` of training (resumed if the run exists)."""
     from scripts._shipped import train_for
@@ -135,19 +157,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--budget-s", type=float, default=0.0, help="pix2pix training time (default: the painter's)")
     p.add_argument("--seg-steps", type=int, default=2400, help="training steps of each judge")
     p.add_argument("--judges", type=int, default=3, help="judges (seeds) to average: one judge's verdict swings")
+    p.add_argument("--seg-batch", type=int, default=16, help="batch of each judge's training steps")
+    p.add_argument("--held-out", type=int, default=HELD_OUT, help="held-out maps to paint and judge")
+    p.add_argument("--skip-pix2pix", action="store_true", help="no pix2pix baseline (its training time is the painter's)")
     args = p.parse_args(argv)
     torch.set_num_threads(1)  # a shared CPU: one thread does not thrash
     t0 = time.perf_counter()
     log = lambda msg: print(f"[{time.perf_counter() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
     spade = load_painter("painter")
+    RICH["rich"] = spade.class_names == RICH_NAMES
     budget = args.budget_s or float(torch.load(ROOT / "gan_backend/resources/models/painter/painter.pt", weights_only=True)["wall_time"])
-    train_pix2pix(Path(args.pix2pix_run), budget, log)
-    pix2pix = load_painter(args.pix2pix_run)
-    maps, real = scenes_at(999, HELD_OUT, spade.size)
-    sets = {"real": real, "spade": paint_all(spade, maps), "pix2pix": paint_all(pix2pix, maps)}
+    maps, real = scenes_at(999, args.held_out, spade.size)
+    sets = {"real": real, "spade": paint_all(spade, maps)}
+    sharp = {"sharp_ratio": laplacian(sets["spade"]) / laplacian(real)}
+    if spade.size > 64:
+        sharp["sharp_ratio_64"] = laplacian(upscaled(load_painter("painter64"), maps, spade.size)) / laplacian(real)
+    log("sharpness (mean |Laplacian| over the real renders'): " + ", ".join(f"{k} {v:.3f}" for k, v in sharp.items()))
+    if not args.skip_pix2pix:
+        train_pix2pix(Path(args.pix2pix_run), budget, log)
+        pix2pix = load_painter(args.pix2pix_run)
+        sets["pix2pix"] = paint_all(pix2pix, maps)
     per_judge = {name: [] for name in sets}  # name -> [(mIoU, pixel acc, FID) per judge]
     for seed in range(args.judges):
-        net = train_segmenter(spade.size, args.seg_steps, log, seed)
+        net = train_segmenter(spade.size, args.seg_steps, log, seed, args.seg_batch)
         real_feats = segment(net, real)[1]
         for name, pictures in sets.items():
             pred, feats = segment(net, pictures)
@@ -161,11 +193,14 @@ def main(argv: list[str] | None = None) -> int:
     for name, (miou, acc, dist) in results.items():
         d = spread[name]
         print(f"| {name} | {miou:.4f} +- {d[0]:.4f} | {acc:.4f} +- {d[1]:.4f} | {dist:.4f} +- {d[2]:.4f} |")
-    print(f"\n(500 held-out maps at {spade.size}x{spade.size}; painter step {spade.step} trained {budget:.0f} s; "
-          f"pix2pix step {pix2pix.step}, at least as long)")
+    baseline = "" if args.skip_pix2pix else f"; pix2pix step {pix2pix.step}, at least as long"
+    print(f"\n({args.held_out} held-out maps at {spade.size}x{spade.size}; painter step {spade.step} trained "
+          f"{budget:.0f} s{baseline}; judges {args.seg_steps} steps of {args.seg_batch})")
     r = results
-    print(f"RESULT real_miou={r['real'][0]:.4f} spade_miou={r['spade'][0]:.4f} pix2pix_miou={r['pix2pix'][0]:.4f} "
-          f"spade_fid={r['spade'][2]:.4f} pix2pix_fid={r['pix2pix'][2]:.4f}")
+    keys = {"real_miou": r["real"][0], "spade_miou": r["spade"][0], "spade_fid": r["spade"][2], **sharp}
+    if "pix2pix" in r:
+        keys.update(pix2pix_miou=r["pix2pix"][0], pix2pix_fid=r["pix2pix"][2])
+    print("RESULT " + " ".join(f"{k}={v:.4f}" for k, v in keys.items()))
     return 0
 
 

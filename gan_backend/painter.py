@@ -180,6 +180,14 @@ def read_label_map(path: Path, palette: np.ndarray, notes: list[str] | None = No
     return _match_colours(rgb, palette, path)
 
 
+def rich_onto_old(labels: np.ndarray) -> np.ndarray:
+    """uint8 [..., H, W] scenes:rich class indices -> the 10 scenes classes (:data:`OLD_CLASS_OF`)."""
+    table = np.arange(len(RICH_NAMES), dtype=np.uint8)
+    for name, old in OLD_CLASS_OF.items():
+        table[RICH_NAMES.index(name)] = old
+    return table[labels]
+
+
 def _rich_onto_old(rgb: np.ndarray, path: Path, notes: list[str] | None) -> np.ndarray:
     """Repaint the five scenes:rich class colours in a map as the nearest 10-class scenes colours."""
     mapped = []

@@ -29,7 +29,7 @@ from studio.widgets.page_helpers import connect_signals, warn_unusable
 from studio.workers import paint_jobs as jobs
 from studio.workspaces import WorkspaceHooks
 
-DEFAULT_SIDE = 128  # map and picture side; 256 is sharper and about four times slower to render
+DEFAULT_SIDE = 256  # map and picture side: the shipped painter's own
 AUTOSAVE_MS = 1500  # quiet time after a change before the painting is autosaved
 DRAFT_ABOVE_MS = 40.0  # full pictures slower than this (25 a second) are drafted at a smaller size mid-stroke
 DRAFT_MS = 30.0  # what a draft may cost: half the side if that is cheap enough, else a quarter (not below 64 px)
@@ -107,7 +107,9 @@ class PaintView(LivePage, WorkspaceHooks, QWidget):
     @Slot(object)
     def _on_model_loaded(self, loaded: jobs.LoadedModel) -> None:
         self.loading = ""
-        if loaded.classes.names != self.classes.names and not self._untouched and not self._confirm_switch(loaded):
+        names, mine = list(loaded.classes.names), list(self.classes.names)
+        extends = names[:len(mine)] == mine  # e.g. the 15 scenes:rich classes after the 10 scenes ones: the map holds
+        if names != mine and not extends and not self._untouched and not self._confirm_switch(loaded):
             self.picker.revert()
             self._update_hint()
             return
@@ -115,8 +117,9 @@ class PaintView(LivePage, WorkspaceHooks, QWidget):
         self.model, self.style = loaded, None
         self.picker.set_current(loaded.source, loaded.title, loaded.details)
         self.style_panel.set_reference_available(loaded.has_encoder)
-        if loaded.classes.names != self.classes.names:
-            self.doc.reset(np.zeros(self.doc.shape, np.uint8))  # first: the old map may hold classes beyond K
+        if names != mine:
+            if not extends:
+                self.doc.reset(np.zeros(self.doc.shape, np.uint8))  # first: the old map may hold classes beyond K
             self._set_classes(loaded.classes)
         if self._untouched and loaded.scene is not None:
             self.doc.reset(loaded.scene)

@@ -23,7 +23,7 @@ from studio.widgets.image_canvas import ImageCanvas
 from studio.widgets.label_canvas import LabelCanvas
 from studio.widgets.run_picker import RunPicker
 
-SIDES = (64, 128, 256)
+SIDES = (64, 128, 256, 512)
 TOOL_PANEL_WIDTH = 230
 
 

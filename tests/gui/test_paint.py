@@ -177,6 +177,14 @@ def test_bad_label_pngs_are_named_and_other_sizes_resized(qtbot, view, tmp_path,
     assert view.files.open_labels(str(tmp_path / "small.png"))
     assert view.doc.shape == (SIDE, SIDE) and (view.doc.labels[:, 32:] == WATER).all()
     assert "small.png" in view.last_status and "resized" in view.last_status
+    bomb = Image.new("P", (30000, 30000))  # 0.9 MB on disk, 900 M pixels decoded
+    bomb.putpalette([0] * 768)
+    bomb.save(tmp_path / "bomb.png")
+    before = view.doc.labels.copy()
+    assert not view.files.open_labels(str(tmp_path / "bomb.png"))
+    kind, _, text = dialogs[-1]
+    assert kind == "warning" and "bomb.png" in text and "30000 x 30000" in text
+    assert np.array_equal(view.doc.labels, before)  # the painting is kept
 
 
 def test_the_painting_comes_back_after_a_restart(qtbot, view):
@@ -249,3 +257,19 @@ def test_style_from_a_reference_picture(qtbot, view, tmp_path):
     qtbot.waitUntil(lambda: not np.array_equal(before, view.picture), timeout=WAIT_MS)
     (tmp_path / "not-a-picture.png").write_text("no")
     assert not view.files.choose_reference(str(tmp_path / "not-a-picture.png"))
+
+
+def test_a_model_whose_classes_extend_the_paintings_keeps_the_painting(qtbot, view, dialogs):
+    """The 10 scenes classes are the first of the 15 scenes:rich ones: a painting made with the one painter
+    carries over to the other without a question and without losing a stroke."""
+    import dataclasses
+
+    from studio.state.label_files import Classes
+
+    view.tools.set_class(TREE)
+    drag(view.canvas, [(30, 5), (30, 60)])
+    painted, names = view.doc.labels.copy(), list(view.classes.names) + ["meadow"]
+    colours = np.concatenate([view.classes.colours, [[1, 2, 3]]]).astype(np.uint8)
+    wider = dataclasses.replace(view.model, classes=Classes(names, colours), source="wider")
+    view._on_model_loaded(wider)
+    assert not dialogs and np.array_equal(view.doc.labels, painted) and list(view.classes.names) == names
