@@ -1,6 +1,8 @@
-"""The README's before/after figure: held-out ``scenes:rich`` maps painted by the 64 px and the 256 px painter.
+"""The README's paint figures: held-out ``scenes:rich`` maps painted by the 64 px and the 256 px painter, and
+a sheet of ``scenes:rich`` renders over their label maps.
 
     bash scripts/env.sh python scripts/paint_figure.py [--out docs/screenshots/painter_64_vs_256.png] [--maps 3]
+    bash scripts/env.sh python scripts/paint_figure.py --scenes docs/screenshots/scenes_rich.png
 
 Each row is one map (seed 999, not in training): the map in its palette colours, the earlier 64 px painter's
 picture (its 10 classes: the five new ones mapped onto the nearest, as ``synthesize`` does) enlarged to 256, the
@@ -30,7 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(ROOT / "docs" / "screenshots" / "painter_64_vs_256.png"))
     p.add_argument("--maps", type=int, default=3)
     p.add_argument("--first", type=int, default=0, help="index of the first held-out map")
+    p.add_argument("--scenes", help="write the sheet of renders over maps here instead")
     args = p.parse_args(argv)
+    if args.scenes:
+        maps, real = generate(7, 5, 256, rich=True)
+        columns = [np.concatenate([real[i], np.full((GAP, 256, 3), 255, np.uint8), RICH_PALETTE[maps[i]]]) for i in range(5)]
+        gap = np.full((columns[0].shape[0], GAP, 3), 255, np.uint8)
+        Image.fromarray(np.concatenate([x for c in columns for x in (c, gap)][:-1], axis=1)).save(args.scenes)
+        print(f"wrote {args.scenes}: renders over their label maps")
+        return 0
     maps, real = generate(999, args.first + args.maps, 256, rich=True)
     maps, real = maps[args.first:], real[args.first:]
     old, new = load_painter("painter64"), load_painter("painter")

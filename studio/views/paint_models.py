@@ -14,7 +14,7 @@ from studio.workers.paint_jobs import SHIPPED, SKETCH_SHIPPED
 AUTOSAVE_ENV = "GAN_STUDIO_AUTOSAVE_DIR"  # overrides where the painting autosaves (tests, portable installs)
 
 PAINTERS = PickerKind(
-    shipped=SHIPPED, shipped_title="Shipped painter (SPADE, scenes)", models=("spade", "pix2pix"),
+    shipped=SHIPPED, shipped_title="Shipped painter (SPADE, rich scenes, 256 px)", models=("spade", "pix2pix"),
     settings_key="paint/models", dialog_title="Open a SPADE or pix2pix run",
     tip="What turns the map into a picture: the shipped painter or a SPADE / pix2pix run you trained")
 

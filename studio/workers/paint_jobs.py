@@ -62,7 +62,7 @@ def load_model(source: str, scene_side: int = 0, scene_seed: int = 0) -> LoadedM
     painter.net = painter.net.to(memory_format=torch_channels_last())
     classes = Classes(list(painter.class_names), np.asarray(painter.palette, np.uint8))
     model = type(painter.net).__name__.removesuffix("Generator") or "model"
-    title = "Shipped painter (SPADE, scenes)" if source == SHIPPED else f"{Path(source).name} ({model})"
+    title = "Shipped painter (SPADE, rich scenes, 256 px)" if source == SHIPPED else f"{Path(source).name} ({model})"
     scene = random_scene(painter, scene_seed, scene_side) if scene_side else None
     details = f"{painter.source}: {model}, {len(classes)} classes, {painter.size} px, step {painter.step:,}"
     return LoadedModel(painter, source, classes, title, details, painter.has_encoder, scene)
@@ -102,11 +102,14 @@ class Variation:
     model: object = field(repr=False, default=None)
 
 
+STRIP_SIDE = 128  # the style strip's thumbnails are painted at most this big
+
+
 def render_variation(painter, labels: np.ndarray, seed: int, index: int, token: int) -> Variation:
-    """The map in ``seed``'s style at the model's own (small) size: one strip picture per request, so a
-    stroke that starts while the strip renders waits for one small picture, not six."""
+    """The map in ``seed``'s style as a thumbnail (the model's own size, at most STRIP_SIDE): one strip picture
+    per request, so a stroke that starts while the strip renders waits for one small picture, not six."""
     _set_threads()
-    return Variation(painter.paint(labels, seed=seed), index, token, painter)
+    return Variation(painter.paint(labels, seed=seed, size=min(painter.size, STRIP_SIDE)), index, token, painter)
 
 
 def encode_style(painter, picture: np.ndarray):
