@@ -33,6 +33,7 @@ from gan_backend.models.inputs import input_dim
 # Shipped models by name: (file inside gan_backend/resources, the script that trains and exports it).
 SHIPPED = {
     "painter": (("models", "painter", "painter.pt"), "scripts/train_painter.py --export"),
+    "painter64": (("models", "painter64", "painter.pt"), "scripts/train_painter.py --size 64 --export"),
     "translator": (("models", "translator", "translator.pt"), "scripts/train_translator.py --export"),
     "singan": (("models", "singan", "singan.pt"), "scripts/train_singan.py --export"),
     "sketch": (("models", "sketch", "sketch.pt"), "scripts/train_sketch.py --export"),

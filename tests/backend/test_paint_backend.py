@@ -186,10 +186,23 @@ def shipped():
     return load_painter("painter")
 
 
-def test_shipped_checkpoint_is_weights_only_and_small():
-    state = torch.load(resources.path("models", "painter", "painter.pt"), map_location="cpu", weights_only=True)
+@pytest.mark.parametrize("name, side, classes", [("painter", 256, 15), ("painter64", 64, 10)])
+def test_shipped_checkpoints_are_weights_only_and_small(name, side, classes):
+    path = resources.path("models", name, "painter.pt")
+    state = torch.load(path, map_location="cpu", weights_only=True)
     assert set(state["modules"]) == {"G_ema"} and state["meta"]["model"] == "spade"
-    assert resources.path("models", "painter", "painter.pt").stat().st_size <= 30 * 2**20
+    assert state["meta"]["shape"] == [3, side, side] and len(state["meta"]["class_names"]) == classes
+    assert path.stat().st_size <= 30 * 2**20
+
+
+def test_shipped_painter_paints_natively_at_256_at_the_maps_size(shipped):
+    from gan_backend.painter import scene_map
+
+    assert shipped.size == 256 and shipped.num_classes == 15
+    labels = scene_map(shipped.class_names, 4, 256)
+    picture = shipped.paint_map(labels, seed=2)
+    assert picture.shape == (256, 256, 3) and picture.std() > 20
+    assert shipped.paint_map(labels[:, :200], seed=2).shape == (256, 200, 3)
 
 
 def test_shipped_painter_paints_different_maps_differently(shipped):
