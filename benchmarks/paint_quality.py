@@ -159,9 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--judges", type=int, default=3, help="judges (seeds) to average: one judge's verdict swings")
     p.add_argument("--seg-batch", type=int, default=16, help="batch of each judge's training steps")
     p.add_argument("--held-out", type=int, default=HELD_OUT, help="held-out maps to paint and judge")
+    p.add_argument("--threads", type=int, default=1, help="torch threads (1: a shared CPU does not thrash)")
     p.add_argument("--skip-pix2pix", action="store_true", help="no pix2pix baseline (its training time is the painter's)")
     args = p.parse_args(argv)
-    torch.set_num_threads(1)  # a shared CPU: one thread does not thrash
+    torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
     log = lambda msg: print(f"[{time.perf_counter() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
     spade = load_painter("painter")
