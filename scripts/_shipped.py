@@ -17,7 +17,8 @@ from PIL import Image, ImageDraw
 from gan_backend.config import Config
 from gan_backend.engine import checkpoint as ckpt
 from gan_backend.engine.loop import Trainer
-from gan_backend.engine.reports import RunEnded, TrainReport
+from gan_backend.engine.reports import RunEnded, TrainControl, TrainReport
+from gan_backend.engine.signals import signal_name, stop_on_signals
 from gan_backend.engine.run_dir import RunDir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,18 +36,21 @@ def train_chunk(run_dir: Path, minutes: float, steps: int, recipe: Callable[[Pat
         trainer = Trainer.new(recipe(run_dir, steps))
     trainer.cfg.train.max_time = minutes * 60  # per invocation: the loop measures from its own start
     print(f"run {run_dir}: from step {trainer.step} towards {steps}, {minutes:g} min", flush=True)
-    for item in trainer.run():
-        if isinstance(item, TrainReport) and on_report is not None:
-            on_report(trainer, item)
-        if isinstance(item, TrainReport) and item.step % 50 == 0:
-            losses = " ".join(f"{k} {v:.3f}" for k, v in item.losses.items() if k in curve_keys)
-            lr = f" lr {item.lr_g:.2e}" if show_lr else ""
-            print(f"step {item.step} {losses}{lr} {item.images_per_sec:.1f} img/s", flush=True)
-        elif isinstance(item, RunEnded):
-            print(item.message, flush=True)
-            if item.reason == "nan":
-                raise SystemExit(1)
-            return item.step
+    control = TrainControl()
+    # SIGTERM / SIGINT / SIGHUP finish the step and write the checkpoint, as `gan-studio train` does.
+    with stop_on_signals(control.stop, lambda signum: print(f"{signal_name(signum)}: saving a checkpoint", flush=True)):
+        for item in trainer.run(control):
+            if isinstance(item, TrainReport) and on_report is not None:
+                on_report(trainer, item)
+            if isinstance(item, TrainReport) and item.step % 50 == 0:
+                losses = " ".join(f"{k} {v:.3f}" for k, v in item.losses.items() if k in curve_keys)
+                lr = f" lr {item.lr_g:.2e}" if show_lr else ""
+                print(f"step {item.step} {losses}{lr} {item.images_per_sec:.1f} img/s", flush=True)
+            elif isinstance(item, RunEnded):
+                print(item.message, flush=True)
+                if item.reason == "nan":
+                    raise SystemExit(1)
+                return item.step
     return trainer.step
 
 
