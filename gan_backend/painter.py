@@ -165,6 +165,8 @@ def read_label_map(path: Path, palette: np.ndarray, notes: list[str] | None = No
             im.load()
             if im.mode in INDEX_MODES:
                 values = np.asarray(im).astype(np.int64)
+                if _is_plain_scenes(palette) and 0 <= values.min() and values.max() < len(RICH_NAMES):
+                    values = _rich_indices_onto_old(values, path, notes)
                 return _checked(values, len(palette), path)
             rgb = np.asarray(im.convert("RGB"))
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
@@ -175,9 +177,25 @@ def read_label_map(path: Path, palette: np.ndarray, notes: list[str] | None = No
             raise LabelMapError(f"{path}: {size} pixels is too large for a label map (the limit is "
                                 f"{Image.MAX_IMAGE_PIXELS:,} pixels); paint or save it smaller") from None
         raise LabelMapError(f"{path}: not a readable label map picture ({exc})") from None
-    if len(palette) == len(CLASS_NAMES) and (palette == RICH_PALETTE[:len(palette)]).all():
+    if _is_plain_scenes(palette):
         rgb = _rich_onto_old(rgb, path, notes)
     return _match_colours(rgb, palette, path)
+
+
+def _is_plain_scenes(palette: np.ndarray) -> bool:
+    """Whether a model's palette is the 10-class ``scenes`` one (whose classes start the rich ones)."""
+    return len(palette) == len(CLASS_NAMES) and bool((palette == RICH_PALETTE[:len(palette)]).all())
+
+
+def _rich_indices_onto_old(values: np.ndarray, path: Path, notes: list[str] | None) -> np.ndarray:
+    """An index map's scenes:rich classes (10-14) as the nearest 10-class scenes ones, with a note."""
+    if values.max() < len(CLASS_NAMES):
+        return values
+    mapped = sorted({RICH_NAMES[v] for v in np.unique(values) if v >= len(CLASS_NAMES)})
+    if notes is not None:
+        notes.append(f"{Path(path).name} uses scenes:rich classes this 10-class painter lacks; painted them as "
+                     + ", ".join(f"{n} -> {CLASS_NAMES[OLD_CLASS_OF[n]]}" for n in mapped))
+    return rich_onto_old(values.astype(np.uint8)).astype(np.int64)
 
 
 def rich_onto_old(labels: np.ndarray) -> np.ndarray:

@@ -83,6 +83,10 @@ def test_a_rich_map_on_a_10_class_painter_is_mapped_with_a_note(tmp_path):
     read = read_label_map(tmp_path / "rich.png", PALETTE, notes)
     assert read.max() < len(CLASS_NAMES) and read[0, 0] == CLASS_NAMES.index("rock")
     assert notes and "rich.png" in notes[0] and "building -> rock" in notes[0]
+    Image.fromarray(labels).save(tmp_path / "rich_index.png")  # the same map saved as class indices
+    notes.clear()
+    assert np.array_equal(read_label_map(tmp_path / "rich_index.png", PALETTE, notes), read)
+    assert notes and "building -> rock" in notes[0]
     old = np.zeros((16, 16), np.uint8) + CLASS_NAMES.index("grass")
     Image.fromarray(PALETTE[old]).save(tmp_path / "old.png")
     assert np.array_equal(read_label_map(tmp_path / "old.png", RICH_PALETTE), old)  # old maps read as they were
