@@ -41,7 +41,6 @@ from gan_backend.painter import load_painter, rich_onto_old  # noqa: E402
 
 K = len(RICH_NAMES)  # the judges' classes: the rich ones (a 10-class painter's maps use the first ten)
 HELD_OUT = 500
-RICH = {"rich": False}  # set by main from the painter's classes
 
 
 class SegNet(nn.Module):
@@ -64,17 +63,17 @@ class SegNet(nn.Module):
         return self.head(d1), m.mean(dim=(2, 3))
 
 
-def scenes_at(seed: int, n: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+def scenes_at(seed: int, n: int, size: int, rich: bool) -> tuple[np.ndarray, np.ndarray]:
     """(maps uint8 [n, size, size], renders uint8 [n, size, size, 3]) made at the dataset's size (128 px, rich
     scenes 256) and resized as in training."""
-    made = RICH_SIZE if RICH["rich"] else 128
-    maps, pictures = generate(seed, n, made, rich=RICH["rich"])
+    made = RICH_SIZE if rich else 128
+    maps, pictures = generate(seed, n, made, rich=rich)
     return (maps, pictures) if size == made else (resize_maps(maps, size), resize_images(pictures, size))
 
 
-def train_segmenter(size: int, steps: int, log, seed: int = 0, batch: int = 16, n: int = 2000) -> SegNet:
+def train_segmenter(size: int, rich: bool, steps: int, log, seed: int = 0, batch: int = 16, n: int = 2000) -> SegNet:
     """A judge: ``seed`` fixes its initial weights and batches, so a rerun scores the same pictures alike."""
-    maps, pictures = scenes_at(100, n, size)
+    maps, pictures = scenes_at(100, n, size, rich)
     torch.manual_seed(seed)
     net = SegNet()
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
@@ -166,9 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     log = lambda msg: print(f"[{time.perf_counter() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
     spade = load_painter("painter")
-    RICH["rich"] = spade.class_names == RICH_NAMES
+    rich = spade.class_names == RICH_NAMES  # the judges learn the painter's scenes
     budget = args.budget_s or float(torch.load(ROOT / "gan_backend/resources/models/painter/painter.pt", weights_only=True)["wall_time"])
-    maps, real = scenes_at(999, args.held_out, spade.size)
+    maps, real = scenes_at(999, args.held_out, spade.size, rich)
     sets = {"real": real, "spade": paint_all(spade, maps)}
     sharp = {"sharp_ratio": laplacian(sets["spade"]) / laplacian(real)}
     if spade.size > 64:
@@ -180,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         sets["pix2pix"] = paint_all(pix2pix, maps)
     per_judge = {name: [] for name in sets}  # name -> [(mIoU, pixel acc, FID) per judge]
     for seed in range(args.judges):
-        net = train_segmenter(spade.size, args.seg_steps, log, seed, args.seg_batch)
+        net = train_segmenter(spade.size, rich, args.seg_steps, log, seed, args.seg_batch)
         real_feats = segment(net, real)[1]
         for name, pictures in sets.items():
             pred, feats = segment(net, pictures)

@@ -88,10 +88,7 @@ class Painter:
         """
         single = labels.ndim == 2
         maps = self.fit(labels[None] if single else labels, size or self.size)
-        z = self.latents([seed] * len(maps)) if z is None else z
-        cond = one_hot(torch.from_numpy(maps).to(self.device), self.num_classes)
-        pictures = to_uint8(self.net(cond, z.to(self.device, torch.float32)))
-        pictures = grey_to_rgb(pictures)
+        pictures = self._draw(maps, self.latents([seed] * len(maps)) if z is None else z)
         return pictures[0] if single else pictures
 
     def paint_map(self, labels: np.ndarray, seed: int = 0, z: torch.Tensor | None = None) -> np.ndarray:
@@ -109,12 +106,16 @@ class Painter:
         if (ph, pw) != (h, w):
             labels = np.asarray(Image.fromarray(np.ascontiguousarray(labels, np.uint8)).resize((pw, ph), Image.NEAREST))
         self.check_classes(labels)
-        z = self.latents([seed]) if z is None else z
-        cond = one_hot(torch.from_numpy(labels.astype(np.int64))[None].to(self.device), self.num_classes)
-        picture = grey_to_rgb(to_uint8(self.net(cond, z.to(self.device, torch.float32))))[0]
+        picture = self._draw(labels[None].astype(np.int64), self.latents([seed]) if z is None else z)[0]
         if picture.shape[:2] != (h, w):
             picture = np.asarray(Image.fromarray(picture).resize((w, h), Image.LANCZOS))
         return picture
+
+    @torch.no_grad()
+    def _draw(self, maps: np.ndarray, z: torch.Tensor) -> np.ndarray:
+        """int64 [B, H, W] class indices (checked), z [B, latent_dim] -> uint8 [B, H, W, 3] pictures."""
+        cond = one_hot(torch.from_numpy(maps).to(self.device), self.num_classes)
+        return grey_to_rgb(to_uint8(self.net(cond, z.to(self.device, torch.float32))))
 
     def check_classes(self, maps: np.ndarray) -> None:
         top = int(maps.max(initial=0))
@@ -155,7 +156,11 @@ def scene_map(class_names: list[str], seed: int, side: int) -> np.ndarray | None
 
 def read_label_map(path: Path, palette: np.ndarray, notes: list[str] | None = None) -> np.ndarray:
     """Index PNG (modes L, P, I): values are classes. Colour PNG: each colour must be one of ``palette``'s.
-    A picture over Pillow's pixel limit is refused by name and size before it is decoded."""
+    A picture over Pillow's pixel limit is refused by name and size before it is decoded. For a 10-class
+    ``scenes`` painter, the map is read in the 15 scenes:rich classes and the five new ones are mapped onto
+    its own (:func:`rich_onto_old`), with a note in ``notes``."""
+    plain = _is_plain_scenes(palette)
+    reading = RICH_PALETTE if plain else palette
     try:
         with warnings.catch_warnings(), Image.open(path) as im:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below, by name and size
@@ -163,12 +168,8 @@ def read_label_map(path: Path, palette: np.ndarray, notes: list[str] | None = No
             if w * h > (Image.MAX_IMAGE_PIXELS or float("inf")):
                 raise Image.DecompressionBombError(f"{w} x {h} pixels")
             im.load()
-            if im.mode in INDEX_MODES:
-                values = np.asarray(im).astype(np.int64)
-                if _is_plain_scenes(palette) and 0 <= values.min() and values.max() < len(RICH_NAMES):
-                    values = _rich_indices_onto_old(values, path, notes)
-                return _checked(values, len(palette), path)
-            rgb = np.asarray(im.convert("RGB"))
+            values = (np.asarray(im).astype(np.int64) if im.mode in INDEX_MODES
+                      else _match_colours(np.asarray(im.convert("RGB")), reading, path, len(palette)).astype(np.int64))
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         if isinstance(exc, LabelMapError):
             raise
@@ -177,9 +178,9 @@ def read_label_map(path: Path, palette: np.ndarray, notes: list[str] | None = No
             raise LabelMapError(f"{path}: {size} pixels is too large for a label map (the limit is "
                                 f"{Image.MAX_IMAGE_PIXELS:,} pixels); paint or save it smaller") from None
         raise LabelMapError(f"{path}: not a readable label map picture ({exc})") from None
-    if _is_plain_scenes(palette):
-        rgb = _rich_onto_old(rgb, path, notes)
-    return _match_colours(rgb, palette, path)
+    if plain:
+        values = _rich_indices_onto_old(values, path, notes)
+    return _checked(values, len(palette), path)
 
 
 def _is_plain_scenes(palette: np.ndarray) -> bool:
@@ -188,14 +189,16 @@ def _is_plain_scenes(palette: np.ndarray) -> bool:
 
 
 def _rich_indices_onto_old(values: np.ndarray, path: Path, notes: list[str] | None) -> np.ndarray:
-    """An index map's scenes:rich classes (10-14) as the nearest 10-class scenes ones, with a note."""
-    if values.max() < len(CLASS_NAMES):
+    """A map's scenes:rich classes (10-14) as the nearest 10-class scenes ones, with a note; other values as
+    they are (for ``_checked`` to name)."""
+    rich = (values >= len(CLASS_NAMES)) & (values < len(RICH_NAMES))
+    if not rich.any():
         return values
-    mapped = sorted({RICH_NAMES[v] for v in np.unique(values) if v >= len(CLASS_NAMES)})
+    mapped = [RICH_NAMES[v] for v in np.unique(values[rich])]
     if notes is not None:
         notes.append(f"{Path(path).name} uses scenes:rich classes this 10-class painter lacks; painted them as "
                      + ", ".join(f"{n} -> {CLASS_NAMES[OLD_CLASS_OF[n]]}" for n in mapped))
-    return rich_onto_old(values.astype(np.uint8)).astype(np.int64)
+    return np.where(rich, rich_onto_old(values.clip(0, len(RICH_NAMES) - 1).astype(np.uint8)), values)
 
 
 def rich_onto_old(labels: np.ndarray) -> np.ndarray:
@@ -206,21 +209,6 @@ def rich_onto_old(labels: np.ndarray) -> np.ndarray:
     return table[labels]
 
 
-def _rich_onto_old(rgb: np.ndarray, path: Path, notes: list[str] | None) -> np.ndarray:
-    """Repaint the five scenes:rich class colours in a map as the nearest 10-class scenes colours."""
-    mapped = []
-    for k in range(len(CLASS_NAMES), len(RICH_NAMES)):
-        where = (rgb == RICH_PALETTE[k]).all(axis=-1)
-        if where.any():
-            rgb = rgb.copy() if not mapped else rgb
-            rgb[where] = RICH_PALETTE[OLD_CLASS_OF[RICH_NAMES[k]]]
-            mapped.append(f"{RICH_NAMES[k]} -> {CLASS_NAMES[OLD_CLASS_OF[RICH_NAMES[k]]]}")
-    if mapped and notes is not None:
-        notes.append(f"{Path(path).name} uses scenes:rich classes this 10-class painter lacks; painted them as "
-                     + ", ".join(mapped))
-    return rgb
-
-
 def _checked(values: np.ndarray, k: int, path: Path) -> np.ndarray:
     bad = np.unique(values[(values < 0) | (values >= k)])
     if bad.size:
@@ -229,8 +217,9 @@ def _checked(values: np.ndarray, k: int, path: Path) -> np.ndarray:
     return values.astype(np.uint8)
 
 
-def _match_colours(rgb: np.ndarray, palette: np.ndarray, path: Path) -> np.ndarray:
-    """uint8 [H, W, 3] -> class indices by exact palette colour; grey pictures of small values read as indices."""
+def _match_colours(rgb: np.ndarray, palette: np.ndarray, path: Path, classes: int) -> np.ndarray:
+    """uint8 [H, W, 3] -> class indices by exact palette colour; grey pictures of small values read as indices
+    (checked by the caller). ``classes``: how many the model has, for the message."""
     packed = (rgb[..., 0].astype(np.int64) << 16) | (rgb[..., 1].astype(np.int64) << 8) | rgb[..., 2]
     codes = (palette[:, 0].astype(np.int64) << 16) | (palette[:, 1].astype(np.int64) << 8) | palette[:, 2]
     order = np.argsort(codes)
@@ -239,10 +228,10 @@ def _match_colours(rgb: np.ndarray, palette: np.ndarray, path: Path) -> np.ndarr
     if found.all():
         return order[where].astype(np.uint8)
     if (rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all():
-        return _checked(rgb[..., 0].astype(np.int64), len(palette), path)  # an index map saved as RGB
+        return rgb[..., 0].astype(np.int64)  # an index map saved as RGB
     bad = np.unique(rgb[~found].reshape(-1, 3), axis=0)
     listed = ", ".join(f"({r}, {g}, {b})" for r, g, b in bad[:5]) + (" ..." if len(bad) > 5 else "")
-    raise LabelMapError(f"{path}: colours {listed} are none of the model's {len(palette)} class colours; "
+    raise LabelMapError(f"{path}: colours {listed} are none of the model's {classes} class colours; "
                         f"paint with the palette or save class indices as a greyscale/index PNG")
 
 

@@ -248,7 +248,7 @@ class PaintView(LivePage, WorkspaceHooks, QWidget):
     def random_scene(self, seed: int | None = None) -> None:
         """A fresh procedural landscape to start from (models trained on ``scenes``)."""
         seed = int(np.random.default_rng().integers(1 << 30)) if seed is None else seed
-        scene = jobs.random_scene(self.model.painter, seed, self.doc.shape[0]) if self.model else None
+        scene = self.model.painter.random_scene(seed, self.doc.shape[0]) if self.model else None
         if scene is None:
             QMessageBox.information(self, "Random scene", "Random scenes need a model trained on the scenes dataset"
                                     if self.model else "The model is still loading; try again in a moment.")

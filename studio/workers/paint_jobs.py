@@ -63,14 +63,9 @@ def load_model(source: str, scene_side: int = 0, scene_seed: int = 0) -> LoadedM
     classes = Classes(list(painter.class_names), np.asarray(painter.palette, np.uint8))
     model = type(painter.net).__name__.removesuffix("Generator") or "model"
     title = "Shipped painter (SPADE, rich scenes, 256 px)" if source == SHIPPED else f"{Path(source).name} ({model})"
-    scene = random_scene(painter, scene_seed, scene_side) if scene_side else None
+    scene = painter.random_scene(scene_seed, scene_side) if scene_side else None
     details = f"{painter.source}: {model}, {len(classes)} classes, {painter.size} px, step {painter.step:,}"
     return LoadedModel(painter, source, classes, title, details, painter.has_encoder, scene)
-
-
-def random_scene(painter, seed: int, side: int) -> np.ndarray | None:
-    """uint8 [side, side] a procedural landscape for models with the ``scenes`` (or rich) classes, else None."""
-    return painter.random_scene(seed, side)
 
 
 def render(painter, labels: np.ndarray, seed: int, style, side: int, revision: int, requested_at: float,
