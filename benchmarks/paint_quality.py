@@ -5,7 +5,8 @@
    length, so the figures are the mean over the judges, with their spread.
 2. Take 500 held-out label maps (seed 999) and picture them three ways: the real renders (the upper
    bound), the shipped SPADE painter, and a pix2pix trained on the same data for the same wall-clock
-   time as the painter was (``--pix2pix-run`` reuses one already trained).
+   time as the painter was, stage by stage (128 px, then 256 px from its weights; ``--pix2pix-run`` reuses
+   one already trained).
 3. Segment every picture; report mIoU and pixel accuracy against the input maps, and FID between the
    judge's pooled features of each set and of the real renders.
 4. Sharpness: the mean Laplacian magnitude of the painter's pictures over that of the real renders of the
@@ -136,24 +137,42 @@ def upscaled(painter, maps: np.ndarray, side: int) -> np.ndarray:
     return resize_images(paint_all(painter, small), side)
 
 
-def train_pix2pix(run_dir: Path, seconds: float, log) -> None:
-    """pix2pix on the painter's data and recipe, for ``seconds`` of training (resumed if the run exists)."""
-    from scripts._shipped import train_for
-    from scripts.train_painter import painter_config
+# The shipped 256 px painter's two stages (scripts/train_painter.py): training seconds at 128 px, then at 256.
+# Its checkpoint keeps the 256 stage's time only; these are the stage runs' own (runs/painter256/stage*/).
+PAINTER_STAGE_S = {128: 1372.5, 256: 2255.7}
 
-    def recipe():
-        cfg = painter_config(run_dir, steps=100_000)
+
+def train_pix2pix(run_dir: Path, size: int, stage_s: dict[int, float], log) -> None:
+    """pix2pix on the painter's data and recipe with the painter's schedule: each stage (side -> seconds)
+    trained as long as the painter's was, the next starting from its weights (resumed where runs exist)."""
+    from scripts._shipped import train_for
+    from scripts.train_painter import painter_config, start_from
+
+    def recipe(stage_dir: Path, side: int):
+        cfg = painter_config(stage_dir, 100_000, side)
         cfg.model.name, cfg.model.width = "pix2pix", 32  # ~1.5M G weights, next to SPADE's ~1M
         cfg.train.lr_g, cfg.train.lr_d, cfg.train.beta1, cfg.train.beta2 = 2e-4, 2e-4, 0.5, 0.999  # the paper's
         return cfg
 
-    train_for(run_dir, seconds, recipe, log, "pix2pix", at_least=10)  # at least 10 s: a finished run is reused
+    earlier = None
+    for side, seconds in stage_s.items():
+        stage_dir = run_dir / f"stage{side}" if len(stage_s) > 1 else run_dir
+        if earlier is not None and not (stage_dir / "config.json").is_file():
+            start_from(stage_dir, earlier, lambda d: recipe(d, side))
+        train_for(stage_dir, seconds, lambda: recipe(stage_dir, side), log, f"pix2pix {side} px", at_least=10)
+        earlier = stage_dir  # at least 10 s: a finished stage is reused
+
+
+def pix2pix_run(run_dir: Path, stage_s: dict[int, float]) -> Path:
+    """The directory of the baseline's last stage."""
+    return run_dir / f"stage{list(stage_s)[-1]}" if len(stage_s) > 1 else run_dir
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--pix2pix-run", default=str(ROOT / "runs" / "bench-pix2pix"))
-    p.add_argument("--budget-s", type=float, default=0.0, help="pix2pix training time (default: the painter's)")
+    p.add_argument("--budget-s", type=float, default=0.0,
+                   help="pix2pix training time in one stage at the painter's size (default: the painter's stages)")
     p.add_argument("--seg-steps", type=int, default=2400, help="training steps of each judge")
     p.add_argument("--judges", type=int, default=3, help="judges (seeds) to average: one judge's verdict swings")
     p.add_argument("--seg-batch", type=int, default=16, help="batch of each judge's training steps")
@@ -166,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     log = lambda msg: print(f"[{time.perf_counter() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
     spade = load_painter("painter")
     rich = spade.class_names == RICH_NAMES  # the judges learn the painter's scenes
-    budget = args.budget_s or float(torch.load(ROOT / "gan_backend/resources/models/painter/painter.pt", weights_only=True)["wall_time"])
+    stage_s = {spade.size: args.budget_s} if args.budget_s else PAINTER_STAGE_S
     maps, real = scenes_at(999, args.held_out, spade.size, rich)
     sets = {"real": real, "spade": paint_all(spade, maps)}
     sharp = {"sharp_ratio": laplacian(sets["spade"]) / laplacian(real)}
@@ -174,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         sharp["sharp_ratio_64"] = laplacian(upscaled(load_painter("painter64"), maps, spade.size)) / laplacian(real)
     log("sharpness (mean |Laplacian| over the real renders'): " + ", ".join(f"{k} {v:.3f}" for k, v in sharp.items()))
     if not args.skip_pix2pix:
-        train_pix2pix(Path(args.pix2pix_run), budget, log)
-        pix2pix = load_painter(args.pix2pix_run)
+        train_pix2pix(Path(args.pix2pix_run), spade.size, stage_s, log)
+        pix2pix = load_painter(str(pix2pix_run(Path(args.pix2pix_run), stage_s)))
         sets["pix2pix"] = paint_all(pix2pix, maps)
     per_judge = {name: [] for name in sets}  # name -> [(mIoU, pixel acc, FID) per judge]
     for seed in range(args.judges):
@@ -195,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {miou:.4f} +- {d[0]:.4f} | {acc:.4f} +- {d[1]:.4f} | {dist:.4f} +- {d[2]:.4f} |")
     baseline = "" if args.skip_pix2pix else f"; pix2pix step {pix2pix.step}, at least as long"
     print(f"\n({args.held_out} held-out maps at {spade.size}x{spade.size}; painter step {spade.step} trained "
-          f"{budget:.0f} s{baseline}; judges {args.seg_steps} steps of {args.seg_batch})")
+          f"{sum(stage_s.values()):.0f} s{baseline}; judges {args.seg_steps} steps of {args.seg_batch})")
     r = results
     keys = {"real_miou": r["real"][0], "spade_miou": r["spade"][0], "spade_fid": r["spade"][2], **sharp}
     if "pix2pix" in r:

@@ -24,6 +24,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
@@ -65,9 +66,10 @@ def painter_config(run_dir: Path, steps: int, size: int = 64) -> Config:
     return cfg
 
 
-def start_from(run_dir: Path, earlier: Path) -> None:
-    """Create the run in ``run_dir`` with the networks and optimisers of the finished run in ``earlier``."""
-    trainer = Trainer.new(painter_config(run_dir, 1, 256))
+def start_from(run_dir: Path, earlier: Path, recipe: Callable[[Path], Config] | None = None) -> None:
+    """Create the run in ``run_dir`` (the 256 stage's recipe unless given) with the networks and optimisers
+    of the finished run in ``earlier``."""
+    trainer = Trainer.new(recipe(run_dir) if recipe else painter_config(run_dir, 1, 256))
     trainer.task.load_state_dict(ckpt.load(earlier / "checkpoints" / "last.pt"))
     trainer.save_checkpoint(with_step_file=False)
 
