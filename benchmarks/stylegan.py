@@ -179,7 +179,7 @@ def projection(steps: int = 300) -> dict[str, float]:
     return out
 
 
-def info_purity() -> float:
+def info_purity(run: Path | None = None) -> float:
     import torch
     from scipy.optimize import linear_sum_assignment
 
@@ -187,7 +187,7 @@ def info_purity() -> float:
     from gan_backend.metrics.classifier import probabilities
     from gan_backend.metrics.features import shipped_classifier
 
-    gen = load_generator(OUT / "glyphs28-info")
+    gen = load_generator(run or OUT / "glyphs28-info")
     d = gen.cfg.model.latent_dim
     table = np.zeros((10, 10))
     for k in range(10):

@@ -94,6 +94,8 @@ def _eye(k: int, device: torch.device, dtype: torch.dtype = torch.float32) -> Te
     return torch.eye(k, device=device, dtype=dtype)
 
 
+TILT_DEGREES = 20.0
+
 # --- DiffAugment (pixel ops, every picture) ---
 @OPS.register("color", "DiffAugment: brightness +-0.5, saturation x0..2, contrast x0.5..1.5", kind="pixel", colour=True,
               draws=(3, 0))
@@ -207,6 +209,12 @@ def scale(draw: Draws, p: float, shape, std: float = 0.2) -> Tensor:
 @OPS.register("rotate", "ADA: rotation by a uniform angle, full circle", kind="geometric", draws=(1, 0))
 def rotate(draw: Draws, p: float, shape, most: float = 1.0) -> Tensor:
     return _rotation(_where(draw.fired(p), (draw.uniform() * 2 - 1) * math.pi * most, 0.0))
+
+
+@OPS.register("tilt", "a small rotation, uniform in +-20 degrees (a digit stays that digit)", kind="geometric",
+              draws=(1, 0))
+def tilt(draw: Draws, p: float, shape) -> Tensor:
+    return rotate(draw, p, shape, most=TILT_DEGREES / 180)
 
 
 @functools.lru_cache(maxsize=16)

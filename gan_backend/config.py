@@ -65,6 +65,9 @@ class LossConfig:
     r1_every: int = 1  # lazy R1 (StyleGAN2): the penalty every this many D steps, weighted by it (stylegan: 16)
     path_length: float = 0.0  # stylegan: weight of path-length regularisation (the paper's 2; 0 = off), every 4 G steps
     info_weight: float = 1.0  # InfoGAN's lambda: weight of the mutual-information loss on model.info_codes
+    # Q reads the codes from fakes transformed by these augmentation ops ("" = as they are): codes then carry
+    # what survives them (e.g. a digit's identity), not what they change (its slant, place or size)
+    info_augment: str = ""
 
 
 @dataclass

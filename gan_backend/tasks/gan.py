@@ -7,7 +7,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from gan_backend.augment import DiscriminatorAugment
+from gan_backend.augment import DiscriminatorAugment, Pipeline
 from gan_backend.images import make_grid, points_picture, to_uint8
 from gan_backend.losses import LOSSES, PENALTIES, report_value
 from gan_backend.models import MODELS, ModelSpec
@@ -62,6 +62,7 @@ class GanTask(Task):
         self._fakes = None  # (G(z) with its graph, labels) from the last D step, for the G step
         # What D sees (train.augment): drawn for the global batch like the noise; ADA's r_t averaged over ranks.
         self.augment = DiscriminatorAugment(t, data, device, rank, world, reduce=self.rank_mean)
+        self.info_augment = self._info_pipeline(cfg.loss.info_augment, rank, world)
         self.notices += self.augment.notices
         self.fixed_z, self.fixed_y = self.make_inputs(cfg.run.grid_size if data.kind == "image" else 2000,
                                                       seed=cfg.train.seed + FIXED_SEED_OFFSET)
@@ -172,11 +173,26 @@ class GanTask(Task):
         return self.D_run(x_in, y), None
 
     def fake_scores(self, fake_in: torch.Tensor, y: torch.Tensor | None, z: torch.Tensor, d_fn):
-        """D's raw scores [B] on fakes, and with InfoGAN codes (at the end of z) Q's loss on reading them back."""
+        """D's raw scores [B] on fakes, and with InfoGAN codes (at the end of z) Q's loss on reading them back:
+        from the fakes as they are, or under ``loss.info_augment`` from transformed copies, in the same pass."""
         if not self.codes:
             return d_fn(fake_in, y), None
-        f, q = d_fn(fake_in, y, info=True)
+        if self.info_augment is None:
+            f, q = d_fn(fake_in, y, info=True)
+        else:
+            moved = self.info_augment([fake_in])[0][0]
+            f, q = d_fn(torch.cat([fake_in, moved]), None if y is None else torch.cat([y, y]), info=True)
+            f, q = f[:len(fake_in)], q[len(fake_in):]
         return f, self.codes.loss(q.float(), z[:, self.cfg.model.latent_dim:].float())
+
+    def _info_pipeline(self, policy: str, rank: int, world: int) -> Pipeline | None:
+        """``loss.info_augment``'s ops (None without codes or ops); a ValueError naming the field otherwise."""
+        if not self.codes or not policy.strip():
+            return None
+        try:
+            return Pipeline(policy, rank, world)
+        except KeyError as exc:
+            raise ValueError(f"loss.info_augment: {exc.args[0]}") from None
 
     def g_step(self, batch, measure):
         x, y = batch["x"], self.labels(batch)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -109,6 +110,23 @@ def test_info_codes_train_q_and_latents_carry_the_codes(tmp_path, model):
     z = gen.latents(4, 0)
     assert torch.equal(z[:, 16:20].sum(1), torch.ones(4))
     assert gen.images(z).shape == (4, 16, 16, 3)
+
+
+def test_q_can_read_the_codes_from_transformed_fakes(tmp_path, monkeypatch):
+    cfg = tiny_config(tmp_path / "r", "shapes", "dcgan", steps=2, **{"model.info_codes": "cat4",
+                                                                   "loss.info_augment": "tilt,xint,scale",
+                                                                   "data.image_size": 16})
+    trainer = Trainer.new(cfg)
+    seen = []
+    forward = trainer.task.D.forward
+    monkeypatch.setattr(trainer.task.D, "forward", lambda x, *a, **k: seen.append(len(x)) or forward(x, *a, **k))
+    list(trainer.run())
+    rows = [json.loads(line) for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    assert all(math.isfinite(r["loss_info"]) for r in rows if "loss_info" in r)
+    assert 2 * cfg.train.batch_size in seen  # the fakes and their transformed copies, in one pass
+    cfg.loss.info_augment = "tilt,sheer"
+    with pytest.raises(ValueError, match="loss.info_augment: unknown augmentation op 'sheer'"):
+        Trainer.new(cfg)
 
 
 def test_info_codes_need_a_q_head(tmp_path):
