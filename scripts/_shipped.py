@@ -54,6 +54,19 @@ def train_chunk(run_dir: Path, minutes: float, steps: int, recipe: Callable[[Pat
     return trainer.step
 
 
+def start_from(cfg: Config, state: dict, modules: tuple[str, ...] | None = None) -> None:
+    """Create the run of ``cfg`` holding the networks and optimisers of ``state`` (a checkpoint's), or only
+    its ``modules`` (an exported model's: the other networks and the optimisers start fresh)."""
+    trainer = Trainer.new(cfg)
+    if modules is None:
+        trainer.task.load_state_dict(state)
+    else:
+        nets = trainer.task.modules()
+        for name in modules:
+            nets[name].load_state_dict(state["modules"][name])
+    trainer.save_checkpoint(with_step_file=False)
+
+
 def train_for(run_dir: Path, seconds: float, recipe: Callable[[], Config], log: Callable[[str], None],
               name: str, resume_steps: int | None = None, at_least: float = 1.0) -> None:
     """Train a run (``recipe()`` when ``run_dir`` has none, else resumed) until ``seconds`` of training in all;

@@ -33,7 +33,6 @@ from gan_backend.config import Config  # noqa: E402
 from gan_backend.data.builtin.scene_layout import CLASSES  # noqa: E402
 from gan_backend.data.builtin.scene_rich import RICH_CLASSES  # noqa: E402
 from gan_backend.engine import checkpoint as ckpt  # noqa: E402
-from gan_backend.engine.loop import Trainer  # noqa: E402
 from scripts import _shipped as shipped  # noqa: E402
 
 MODELS = ROOT / "gan_backend" / "resources" / "models"
@@ -69,9 +68,8 @@ def painter_config(run_dir: Path, steps: int, size: int = 64) -> Config:
 def start_from(run_dir: Path, earlier: Path, recipe: Callable[[Path], Config] | None = None) -> None:
     """Create the run in ``run_dir`` (the 256 stage's recipe unless given) with the networks and optimisers
     of the finished run in ``earlier``."""
-    trainer = Trainer.new(recipe(run_dir) if recipe else painter_config(run_dir, 1, 256))
-    trainer.task.load_state_dict(ckpt.load(earlier / "checkpoints" / "last.pt"))
-    trainer.save_checkpoint(with_step_file=False)
+    cfg = recipe(run_dir) if recipe else painter_config(run_dir, 1, 256)
+    shipped.start_from(cfg, ckpt.load(earlier / "checkpoints" / "last.pt"))
 
 
 def train_stages(run_dir: Path, minutes: float, steps: int, stage_steps: int) -> int:
