@@ -9,9 +9,11 @@
    reuses one already trained; ``--budget-s`` sets another time).
 
     bash scripts/env.sh python benchmarks/translate_quality.py [--pix2pix-run runs/bench-pix2pix-day2night]
+    bash scripts/env.sh python benchmarks/translate_quality.py --model translator64 --skip-pix2pix
 
-Ends with ``RESULT cyclegan_l1=A identity_l1=B pix2pix_l1=C cyclegan_psnr=D`` (day -> night, the
-direction all three can do). Target: cyclegan_l1 <= 0.5 x identity_l1.
+Ends with ``RESULT cyclegan_l1=A identity_l1=B pix2pix_l1=C cyclegan_psnr=D back_l1=E back_identity_l1=F``
+(A-D day -> night, the direction all three can do; E, F night -> day; C is absent with ``--skip-pix2pix``).
+Target: cyclegan_l1 <= 0.5 x identity_l1, and back_l1 <= 0.5 x back_identity_l1.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from gan_backend.data.builtin.day2night import true_pairs  # noqa: E402
 from gan_backend.images import from_uint8, to_uint8  # noqa: E402
-from gan_backend import resources  # noqa: E402
+from gan_backend.loader import open_checkpoint  # noqa: E402
 from gan_backend.translator import load_translator  # noqa: E402
 
 HELD_OUT = 300
@@ -49,13 +51,13 @@ def translate_all(translator, pictures: np.ndarray, direction: str) -> np.ndarra
     return np.concatenate(out)
 
 
-def train_pix2pix(run_dir: Path, seconds: float, log) -> None:
-    """pix2pix on true day -> night pairs for ``seconds`` of training (resumed if the run exists)."""
+def train_pix2pix(run_dir: Path, seconds: float, size: int, log) -> None:
+    """pix2pix on true day -> night pairs at ``size`` for ``seconds`` of training (resumed if the run exists)."""
     from scripts._shipped import train_for
     from scripts.train_translator import translator_config
 
     def recipe():
-        cfg = translator_config(run_dir, steps=1_000_000)
+        cfg = translator_config(run_dir, steps=1_000_000, size=size)
         cfg.data.dataset = "scenes:day2night_paired"  # the translator's day scenes, each with its true night
         cfg.model.name, cfg.model.width = "pix2pix", 32  # ~1.5M G weights, next to the two CycleGAN Gs' ~1M
         cfg.loss.name = "nonsaturating"  # the config default: pix2pix then takes its own (hinge + L1)
@@ -69,30 +71,38 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--pix2pix-run", default=str(ROOT / "runs" / "bench-pix2pix-day2night"))
     p.add_argument("--budget-s", type=float, default=0.0, help="pix2pix training time (default: the translator's)")
+    p.add_argument("--model", default="translator", help="the CycleGAN to measure (shipped name or run directory)")
+    p.add_argument("--skip-pix2pix", action="store_true", help="no pix2pix reference (it trains as long as the model)")
     args = p.parse_args(argv)
     torch.set_num_threads(1)  # a shared CPU: one thread does not thrash
     t0 = time.perf_counter()
     log = lambda msg: print(f"[{time.perf_counter() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
-    cyclegan = load_translator("translator")
-    budget = args.budget_s or float(torch.load(resources.path("models", "translator", "translator.pt"), weights_only=True)["wall_time"])
-    train_pix2pix(Path(args.pix2pix_run), budget, log)
-    pix2pix = load_translator(args.pix2pix_run)
+    cyclegan = load_translator(args.model)
     day, night = true_pairs(HELD_OUT, cyclegan.size)
     rows = {
         ("day -> night", "identity"): errors(day, night),
         ("day -> night", "cyclegan"): errors(translate_all(cyclegan, day, "AtoB"), night),
-        ("day -> night", "pix2pix (true pairs)"): errors(translate_all(pix2pix, day, "AtoB"), night),
         ("night -> day", "identity"): errors(night, day),
         ("night -> day", "cyclegan"): errors(translate_all(cyclegan, night, "BtoA"), day),
     }
+    trained = ""
+    if not args.skip_pix2pix:
+        budget = args.budget_s or float(open_checkpoint(args.model).state.get("wall_time", 0.0))
+        train_pix2pix(Path(args.pix2pix_run), budget, cyclegan.size, log)
+        pix2pix = load_translator(args.pix2pix_run)
+        rows[("day -> night", "pix2pix (true pairs)")] = errors(translate_all(pix2pix, day, "AtoB"), night)
+        trained = f", pix2pix step {pix2pix.step} trained {budget:.0f} s, as long as the cyclegan"
     print("\n| direction | model | mean L1 (0..1) | PSNR (dB) |\n|---|---|---|---|")
-    for (direction, model), (l1, psnr) in rows.items():
+    for (direction, model), (l1, psnr) in sorted(rows.items()):
         print(f"| {direction} | {model} | {l1:.4f} | {psnr:.2f} |")
-    print(f"\n({HELD_OUT} held-out true pairs at {cyclegan.size}x{cyclegan.size}; cyclegan step {cyclegan.step}, "
-          f"pix2pix step {pix2pix.step} trained {budget:.0f} s, as long as the cyclegan)")
-    fwd = {m: rows[("day -> night", m)] for m in ("cyclegan", "identity", "pix2pix (true pairs)")}
-    print(f"RESULT cyclegan_l1={fwd['cyclegan'][0]:.4f} identity_l1={fwd['identity'][0]:.4f} "
-          f"pix2pix_l1={fwd['pix2pix (true pairs)'][0]:.4f} cyclegan_psnr={fwd['cyclegan'][1]:.2f}")
+    print(f"\n({HELD_OUT} held-out true pairs at {cyclegan.size}x{cyclegan.size}; cyclegan step {cyclegan.step}{trained})")
+    fwd = {m: v for (d, m), v in rows.items() if d == "day -> night"}
+    keys = {"cyclegan_l1": fwd["cyclegan"][0], "identity_l1": fwd["identity"][0]}
+    if "pix2pix (true pairs)" in fwd:
+        keys["pix2pix_l1"] = fwd["pix2pix (true pairs)"][0]
+    keys.update(cyclegan_psnr=fwd["cyclegan"][1], back_l1=rows[("night -> day", "cyclegan")][0],
+                back_identity_l1=rows[("night -> day", "identity")][0])
+    print("RESULT " + " ".join(f"{k}={v:.4f}" for k, v in keys.items()))
     return 0
 
 

@@ -35,6 +35,7 @@ SHIPPED = {
     "painter": (("models", "painter", "painter.pt"), "scripts/train_painter.py --export"),
     "painter64": (("models", "painter64", "painter.pt"), "scripts/train_painter.py --size 64 --export"),
     "translator": (("models", "translator", "translator.pt"), "scripts/train_translator.py --export"),
+    "translator64": (("models", "translator64", "translator.pt"), "scripts/train_translator.py --size 64 --export"),
     "singan": (("models", "singan", "singan.pt"), "scripts/train_singan.py --export"),
     "sketch": (("models", "sketch", "sketch.pt"), "scripts/train_sketch.py --export"),
 }

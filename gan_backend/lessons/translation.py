@@ -39,7 +39,7 @@ class PairedVsUnpaired(Experiment):
         super().__init__()
         from gan_backend.translator import load_translator
 
-        self.cyclegan = load_translator("translator")
+        self.cyclegan = load_translator("translator64")  # at the 64 px of the live pix2pix beside it
         self.run = LiveRun({**PIX2PIX, "data.n": n, "train.seed": seed})
         self.day, self.night = true_pairs(POOL, self.cyclegan.size, seed=seed)  # uint8 [POOL, 64, 64, 3] each
         self.first = 0

@@ -4,7 +4,8 @@ They travel inside the package (package data in the wheel), so a plain ``pip ins
 them; read them through :func:`path` (``importlib.resources``), never by a path relative to a source file.
 
     models/painter/      the shipped SPADE painter (painter.pt, config.json, palette.json, samples, curve)
-    models/translator/   the shipped day <-> night CycleGAN
+    models/translator/   the shipped day <-> night CycleGAN (128 px)
+    models/translator64/ the earlier 64 px one (its weights start the 128 px one; the lesson's CycleGAN)
     classifiers/         glyphs.pt, shapes.pt: feature spaces for FID/KID (scripts/train_classifiers.py)
 """
 from __future__ import annotations

@@ -25,8 +25,9 @@ def test_shipped_models_open_by_name_with_their_metadata():
     assert painter.task == "paired" and painter.shape[0] == 3 and len(painter.class_names) >= 10
     assert painter.palette.shape == (len(painter.class_names), 3)
     assert painter.path.name == "painter.pt" and painter.note == ""
-    translator = open_checkpoint("translator")
-    assert translator.task == "unpaired" and translator.num_classes == 0
+    for name, side in (("translator", 128), ("translator64", 64)):
+        translator = open_checkpoint(name)
+        assert translator.task == "unpaired" and translator.num_classes == 0 and translator.shape[1] == side
 
 
 def test_run_directory_last_best_and_step(run, tmp_path):

@@ -256,11 +256,13 @@ def test_a_huge_picture_is_refused_with_its_size_named(trained, tmp_path, capsys
     assert "70 x 40 pixels is too large" in capsys.readouterr().err
 
 
-def test_shipped_translator_loads_weights_only_and_turns_day_into_night():
-    state = torch.load(resources.path("models", "translator", "translator.pt"), weights_only=True)
+@pytest.mark.parametrize("name, side", [("translator", 128), ("translator64", 64)])
+def test_shipped_translator_loads_weights_only_and_turns_day_into_night(name, side):
+    state = torch.load(resources.path("models", name, "translator.pt"), weights_only=True)
     assert state["meta"]["task"] == "unpaired" and {"G_A", "G_B"} <= set(state["modules"])
-    assert resources.path("models", "translator", "translator.pt").stat().st_size <= 30 * 2**20
-    translator = load_translator("translator")
+    assert resources.path("models", name, "translator.pt").stat().st_size <= 30 * 2**20
+    translator = load_translator(name)
+    assert translator.size == side
     day, night = true_pairs(4, translator.size)
     to_night = np.stack([translator.translate(p, "AtoB") for p in day]).astype(float)
     to_day = np.stack([translator.translate(p, "BtoA") for p in night]).astype(float)

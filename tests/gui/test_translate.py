@@ -50,7 +50,7 @@ def translated_name(qtbot, view, name: str):
 def test_first_launch_shows_an_example_and_its_night(view):
     assert view.model.source == "translator" and view.direction.count() == 2
     day, night = view.result.picture, view.result.output
-    assert day.shape[:2] == (256, 256) and night.shape == (64, 64, 3)  # model resolution: shorter side 64
+    assert day.shape[:2] == (256, 256) and night.shape == (128, 128, 3)  # model resolution: shorter side 128
     assert night.mean() < day.mean() - 20  # night is darker
 
 
@@ -60,7 +60,7 @@ def test_dropping_a_file_shows_its_translation(qtbot, view, tmp_path):
     with qtbot.waitSignal(view.translated, timeout=WAIT_MS,
                           check_params_cb=lambda r: r.name == "holiday photo.png"):
         drop(view, [path])
-    assert view.result.picture.shape == (96, 96, 3) and view.result.output.shape == (64, 64, 3)
+    assert view.result.picture.shape == (96, 96, 3) and view.result.output.shape == (128, 128, 3)  # scaled up to the model
     assert view.output_view.image.image is not None and "holiday photo.png" in view.input_caption.text()
     # Other direction, at full resolution: tiles at the picture's own size.
     view.full_res.setChecked(True)
