@@ -142,9 +142,10 @@ def upscaled(painter, maps: np.ndarray, side: int) -> np.ndarray:
 PAINTER_STAGE_S = {128: 1372.5, 256: 2255.7}
 
 
-def train_pix2pix(run_dir: Path, size: int, stage_s: dict[int, float], log) -> None:
+def train_pix2pix(run_dir: Path, stage_s: dict[int, float], log) -> Path:
     """pix2pix on the painter's data and recipe with the painter's schedule: each stage (side -> seconds)
-    trained as long as the painter's was, the next starting from its weights (resumed where runs exist)."""
+    trained as long as the painter's was, the next starting from its weights (resumed where runs exist).
+    Returns the last stage's run directory."""
     from scripts._shipped import train_for
     from scripts.train_painter import painter_config, start_from
 
@@ -161,11 +162,7 @@ def train_pix2pix(run_dir: Path, size: int, stage_s: dict[int, float], log) -> N
             start_from(stage_dir, earlier, lambda d: recipe(d, side))
         train_for(stage_dir, seconds, lambda: recipe(stage_dir, side), log, f"pix2pix {side} px", at_least=10)
         earlier = stage_dir  # at least 10 s: a finished stage is reused
-
-
-def pix2pix_run(run_dir: Path, stage_s: dict[int, float]) -> Path:
-    """The directory of the baseline's last stage."""
-    return run_dir / f"stage{list(stage_s)[-1]}" if len(stage_s) > 1 else run_dir
+    return earlier
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,8 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         sharp["sharp_ratio_64"] = laplacian(upscaled(load_painter("painter64"), maps, spade.size)) / laplacian(real)
     log("sharpness (mean |Laplacian| over the real renders'): " + ", ".join(f"{k} {v:.3f}" for k, v in sharp.items()))
     if not args.skip_pix2pix:
-        train_pix2pix(Path(args.pix2pix_run), spade.size, stage_s, log)
-        pix2pix = load_painter(str(pix2pix_run(Path(args.pix2pix_run), stage_s)))
+        pix2pix = load_painter(str(train_pix2pix(Path(args.pix2pix_run), stage_s, log)))
         sets["pix2pix"] = paint_all(pix2pix, maps)
     per_judge = {name: [] for name in sets}  # name -> [(mIoU, pixel acc, FID) per judge]
     for seed in range(args.judges):

@@ -22,12 +22,11 @@ import argparse
 import sys
 from pathlib import Path
 
-import torch
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from gan_backend.config import Config  # noqa: E402
+from gan_backend.loader import open_checkpoint  # noqa: E402
 from scripts import _shipped as shipped  # noqa: E402
 
 MODELS = ROOT / "gan_backend" / "resources" / "models"
@@ -67,7 +66,7 @@ def train_chunk(run_dir: Path, minutes: float, steps: int, size: int = 64) -> in
         trainer.task.set_lr("D", decayed(t.lr_d, report.step, steps))
 
     if size != 64 and not (run_dir / "config.json").is_file():
-        earlier = torch.load(MODELS / "translator64" / "translator.pt", weights_only=True)
+        earlier = open_checkpoint("translator64").state
         shipped.start_from(translator_config(run_dir, steps, size), earlier, ("G_A", "G_B"))
     recipe = lambda d, n: translator_config(d, n, size)  # noqa: E731
     return shipped.train_chunk(run_dir, minutes, steps, recipe, CURVE_KEYS, set_rates, show_lr=True)
