@@ -10,8 +10,10 @@
    FID of 1666 train images against the same test split, is the floor a perfect generator reaches.
 
 ``--baseline`` also trains the classic DCGAN-on-MNIST settings (width 64, no EMA, batch 64, Adam 2e-4,
-non-saturating) on the same engine for the same budget. Sample grids go to ``benchmarks/out/``.
-Ends with `RESULT fid=F fid_real=R` (plus `fid_baseline=B` with --baseline).
+non-saturating) on the same engine for the same budget. ``--no-augment`` also trains the engine defaults with
+``train.augment=none``, the defaults before augmentation for D (``auto`` picks ADA for this 8k-picture set), for
+the same budget. Sample grids go to ``benchmarks/out/``.
+Ends with `RESULT fid=F fid_real=R` (plus `fid_baseline=B` with --baseline, `fid_no_augment=N` with --no-augment).
 """
 from __future__ import annotations
 
@@ -40,6 +42,9 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/mnist-10k",
                     help="folder with the MNIST IDX files (train-* and t10k-*)")
     ap.add_argument("--baseline", action="store_true", help="also train the classic DCGAN settings and report them")
+    ap.add_argument("--seed", type=int, default=0, help="train.seed of every GAN run")
+    ap.add_argument("--no-augment", action="store_true",
+                    help="also train the engine defaults without augmentation for D (train.augment=none)")
     return ap.parse_args()
 
 
@@ -60,6 +65,13 @@ def baseline_config(data: Path, budget: float, run_dir: str):
     cfg.loss.name, cfg.train.batch_size = "nonsaturating", 64
     cfg.train.lr_g = cfg.train.lr_d = 2e-4
     cfg.train.beta1, cfg.train.beta2 = 0.5, 0.999
+    return cfg
+
+
+def no_augment_config(data: Path, budget: float, run_dir: str):
+    """The engine's defaults as they were before augmentation for D: ``train.augment=none``."""
+    cfg = engine_config(data, budget, run_dir)
+    cfg.train.augment = "none"
     return cfg
 
 
@@ -124,6 +136,7 @@ def run_and_score(cfg_fn, label: str, grid_name: str, args, model, test_feats) -
     """Train one config in a temporary run folder, then score its samples and save their grid."""
     with tempfile.TemporaryDirectory(prefix="quality-mnist-") as tmp:
         cfg = cfg_fn(args.data, args.budget, str(Path(tmp) / "run"))
+        cfg.train.seed = args.seed
         print(f"training {label}: {cfg.model.name} width {cfg.model.width}, batch {cfg.train.batch_size}, "
               f"ema {cfg.train.ema}, {args.budget:g} s", flush=True)
         t0 = time.perf_counter()
@@ -177,9 +190,17 @@ def main() -> None:
     if args.baseline:
         rows.append(run_and_score(baseline_config, "classic dcgan baseline", "quality_mnist_baseline_grid.png",
                                   args, model, test_feats))
+    if args.no_augment:
+        rows.append(run_and_score(no_augment_config, "defaults, augment=none", "quality_mnist_no_augment_grid.png",
+                                  args, model, test_feats))
     print_table(rows, readable_share(model, test.x))
+    extra = {row["name"]: row["fid"] for row in rows[2:]}
     result = f"RESULT fid={rows[1]['fid']:.3f} fid_real={rows[0]['fid']:.3f}"
-    print(result + (f" fid_baseline={rows[2]['fid']:.3f}" if args.baseline else ""))
+    if args.baseline:
+        result += f" fid_baseline={extra['classic dcgan baseline']:.3f}"
+    if args.no_augment:
+        result += f" fid_no_augment={extra['defaults, augment=none']:.3f}"
+    print(result)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@ For each Twemoji category folder of ``../shared/data/emoji-64/`` (a few hundred 
 composited on white) two runs train for the same wall budget:
 
 (a) before: DCGAN at 64 px with no augmentation (``train.augment=none``), the engine's old defaults;
-(b) after: the recipe the app offers for a folder of that size (``gan_backend.data.recipes.recipe_for``).
+(b) after: the recipe the app offers for a folder of that size (``gan_backend.data.recipes.recipe_for``);
+(c) with ``--dcgan FOLDERS``: on those folders, the same recipe with dcgan and its default loss instead of
+    fastgan (the recipe picks fastgan under 1,000 pictures), for the same budget: the small-data generator
+    against DCGAN with the same augmentation, at equal CPU time.
 
 Each run is measured with ``gan-studio eval``'s code: KID x1000 with its std (the headline for small sets;
 FID is biased at a few hundred samples) and ``copies``, the share of samples nearer a training picture than
@@ -67,7 +70,7 @@ def measure(run_dir: Path, grid_path: Path) -> dict:
     result = evaluate(run_dir, n=N_EVAL)
     gen = load_generator(run_dir)
     save_png(make_grid(gen.images(gen.latents(64, 0))), grid_path)
-    return result
+    return {**result, "model": gen.cfg.model.name}
 
 
 def main() -> int:
@@ -75,6 +78,7 @@ def main() -> int:
     p.add_argument("--budget", type=float, default=600, help="training seconds per run (two runs per folder)")
     p.add_argument("--folders", default="animals-nature,smileys-emotion,objects")
     p.add_argument("--data", type=Path, default=DATA)
+    p.add_argument("--dcgan", default="", help="folders that also train the recipe with dcgan (comma list)")
     args = p.parse_args()
     if not args.data.is_dir():
         print(f"skipped: {args.data} is missing (see ../shared/data/README.md)")
@@ -88,11 +92,14 @@ def main() -> int:
             after = after_settings(dataset)
             print(f"{folder}: after = {after}", file=sys.stderr)
             row = {"folder": folder}
-            for name, sets in (("before", before), ("after", after)):
+            runs = [("before", before), ("after", after)]
+            if folder in args.dcgan.split(","):
+                runs.append(("dcgan", {**{k: v for k, v in after.items() if k != "loss.name"}, "model.name": "dcgan"}))
+            for name, sets in runs:
                 run = train(dataset, args.budget, Path(tmp) / f"{folder}-{name}", sets)
                 r = measure(run, OUT / f"{folder}-{name}.png")
                 row[name] = r
-                print(f"  {name}: KID x1000 {1000 * r['kid']:.2f} +- {1000 * r['kid_std']:.2f}, "
+                print(f"  {name} ({r['model']}): KID x1000 {1000 * r['kid']:.2f} +- {1000 * r['kid_std']:.2f}, "
                       f"copies {r['copies']:.3f}, steps {r['step']}", file=sys.stderr)
             rows.append(row)
             shutil.rmtree(Path(tmp) / f"{folder}-before", ignore_errors=True)
@@ -102,6 +109,12 @@ def main() -> int:
         b, a = row["before"], row["after"]
         print(f"| {row['folder']} | {1000 * b['kid']:.2f} +- {1000 * b['kid_std']:.2f} | "
               f"{1000 * a['kid']:.2f} +- {1000 * a['kid_std']:.2f} | {b['copies']:.3f} | {a['copies']:.3f} |")
+    for row in rows:
+        if "dcgan" in row:
+            d, a = row["dcgan"], row["after"]
+            print(f"recipe with dcgan, {row['folder']}: KID x1000 {1000 * d['kid']:.2f} +- {1000 * d['kid_std']:.2f} "
+                  f"({d['step']} steps, copies {d['copies']:.3f}) vs {a['model']} {1000 * a['kid']:.2f} +- "
+                  f"{1000 * a['kid_std']:.2f} ({a['step']} steps)")
     kb = np.mean([1000 * r["before"]["kid"] for r in rows])
     ka = np.mean([1000 * r["after"]["kid"] for r in rows])
     ca = np.mean([r["after"]["copies"] for r in rows])

@@ -5,7 +5,10 @@
         cfg.set(key, value)                # every field is an ordinary config field, changeable before Start
 
 The rules are rough rules of thumb for a first run, not a search: few pictures need augmentation and
-flips to stop D memorising them, small pictures train at 32 px, and more pictures earn more steps.
+flips to stop D memorising them and a generator made for few pictures (fastgan, with the hinge loss FastGAN
+trains with), small pictures train at 32 px, and more pictures earn more steps. The small-data choice is
+measured by ``benchmarks/small_data.py``: on Twemoji folders of 159-264 pictures at 64 px and 10 CPU minutes,
+fastgan with ADA reached a lower KID than dcgan with or without ADA (README, "Small data").
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from gan_backend.data.base import DatasetReport
 
 MODEL = "dcgan"  # trains on any folder of pictures, fast enough on a CPU
+FEW_MODEL = {"model.name": "fastgan", "loss.name": "hinge"}  # under FEW pictures: FastGAN and its loss
 BATCH = 64  # the recipe's batch; the engine clamps it to a smaller folder
 SMALL_SIDE = 64  # pictures whose median shorter side is below this train at TINY_SIZE
 SIZE, TINY_SIZE = 64, 32
@@ -39,13 +43,15 @@ def recipe_for(report: DatasetReport) -> Recipe | None:
     side = _median_side(report)
     size = TINY_SIZE if side < SMALL_SIDE else SIZE
     steps = max(s for at_least, s in STEPS if n >= at_least)
-    fields: dict[str, object] = {"model.name": MODEL, "data.image_size": size, "data.flip": True,
+    model = FEW_MODEL if n < FEW else {"model.name": MODEL}
+    fields: dict[str, object] = {**model, "data.image_size": size, "data.flip": True,
                                  "train.batch_size": min(BATCH, n), "train.steps": steps}
     augment = "ada" if n < FEW else "auto"
     fields["train.augment"] = augment
     if n < FEW:  # the paper's controller (500 kimg from p=0 to 1) barely moves in a CPU run of a few thousand steps
         fields["train.ada_kimg"] = ADA_KIMG_FEW
-    why = (f"{n} picture{'s' if n != 1 else ''} of median side {side} px: {MODEL} at {size} px, "
+    loss = f" ({model['loss.name']} loss)" if "loss.name" in model else ""
+    why = (f"{n} picture{'s' if n != 1 else ''} of median side {side} px: {model['model.name']}{loss} at {size} px, "
            f"{steps:,} steps, flips{', ' + augment + ' augmentation' if augment else ''}")
     if n == 1:
         why = "one picture: expect copies of it (SinGAN is the model for variations of one picture); " + why

@@ -135,6 +135,14 @@ def test_auto_is_ada_for_small_picture_sets_only():
     assert mode == "none" and "not applied to points" in notice
 
 
+@pytest.mark.parametrize("name", ["glyphs", "shapes"])
+def test_the_built_in_picture_sets_train_as_before_augmentation_existed(name):
+    """`train --dataset glyphs` with the defaults: auto leaves the 20,000-picture built-ins unaugmented."""
+    from gan_backend.data import open_dataset
+
+    assert resolve_mode(TrainConfig(), open_dataset(name)) == ("none", "")
+
+
 def test_ada_p_rises_for_an_overfitting_d_and_falls_for_a_healthy_one():
     train = TrainConfig(augment="ada", batch_size=16, ada_kimg=1.0)
     aug = DiscriminatorAugment(train, _Data("image", 100), CPU)

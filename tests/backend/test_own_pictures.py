@@ -147,7 +147,9 @@ def report(count: int, side: int = 200, kind: str = "image") -> DatasetReport:
 
 def test_recipe_for_few_pictures_flips_and_clamps_the_batch():
     r = recipe_for(report(40))
-    assert r.fields["model.name"] == "dcgan" and r.fields["data.image_size"] == 64
+    assert r.fields["model.name"] == "fastgan" and r.fields["loss.name"] == "hinge"
+    assert r.fields["data.image_size"] == 64
+    assert recipe_for(report(5000)).fields["model.name"] == "dcgan" and "loss.name" not in recipe_for(report(5000)).fields
     assert r.fields["data.flip"] is True and r.fields["train.batch_size"] == 40
     assert "40 pictures" in r.why and "\n" not in r.why
 
@@ -167,7 +169,7 @@ def test_recipe_for_one_picture_says_what_to_expect_and_fits_the_config():
     cfg = Config()
     for key, value in r.fields.items():
         cfg.set(key, value)  # every recipe field is a real config field of the right type
-    assert cfg.data.flip and cfg.model.name == "dcgan"
+    assert cfg.data.flip and cfg.model.name == "fastgan"
 
 
 def test_recipe_augments_few_pictures_with_a_faster_ada_controller():

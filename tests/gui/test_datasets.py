@@ -110,7 +110,8 @@ def test_a_folder_offers_a_recipe_that_fills_the_training_panel(window, qtbot, t
     with qtbot.assertNotEmitted(panel.start_requested):
         browser.recipe_button.click()
     values = panel.values()
-    assert values["model.name"] == "dcgan" and values["data.image_size"] == "32" and values["data.flip"] is True
+    assert values["model.name"] == "fastgan" and values["data.image_size"] == "32" and values["data.flip"] is True
+    assert values["loss.name"] == "hinge"
     assert values["train.batch_size"] == 7 and values["train.augment"] == "ada" and not window.runner.is_running
     assert panel.recipe_note.isVisible() and "7 pictures" in panel.recipe_note.text()
     cfg = panel.config()  # what Start would train: the recipe, with the folder

@@ -188,4 +188,4 @@ def test_train_a_folder_as_sketch_or_colourise(window, qtbot, runs):
         assert f"{choice}: " in browser.summary.text()  # what was derived, e.g. "edges: ... 4.2% ink"
     with qtbot.waitSignal(browser.dataset_opened, timeout=WAIT_MS):
         browser.train_as.activated.emit(browser.train_as.findData("pictures"))
-    assert panel.values()["model.name"] == "dcgan" and panel.config().data.dataset == f"folder:{folder}"
+    assert panel.values()["model.name"] == "fastgan" and panel.config().data.dataset == f"folder:{folder}"
