@@ -75,6 +75,12 @@ def no_augment_config(data: Path, budget: float, run_dir: str):
     return cfg
 
 
+# the runs beside the engine's defaults: (argument, config, label, grid file, RESULT key)
+EXTRA_RUNS = (("baseline", baseline_config, "classic dcgan baseline", "quality_mnist_baseline_grid.png", "fid_baseline"),
+              ("no_augment", no_augment_config, "defaults, augment=none", "quality_mnist_no_augment_grid.png",
+               "fid_no_augment"))
+
+
 def train_gan(cfg, label: str) -> int:
     """Run the engine to its time budget, printing progress about every 30 s; returns the steps done."""
     from gan_backend.engine.loop import Trainer
@@ -187,20 +193,13 @@ def main() -> None:
     pick = np.random.default_rng(0).choice(len(train), min(N_EVAL, len(train)), replace=False)
     rows = [{"name": f"real train ({len(pick)})", **evaluate(model, train.x[pick], test_feats)}]
     rows.append(run_and_score(engine_config, "engine default", "quality_mnist_grid.png", args, model, test_feats))
-    if args.baseline:
-        rows.append(run_and_score(baseline_config, "classic dcgan baseline", "quality_mnist_baseline_grid.png",
-                                  args, model, test_feats))
-    if args.no_augment:
-        rows.append(run_and_score(no_augment_config, "defaults, augment=none", "quality_mnist_no_augment_grid.png",
-                                  args, model, test_feats))
+    result = ""
+    for flag, cfg_fn, label, grid, key in EXTRA_RUNS:
+        if getattr(args, flag):
+            rows.append(run_and_score(cfg_fn, label, grid, args, model, test_feats))
+            result += f" {key}={rows[-1]['fid']:.3f}"
     print_table(rows, readable_share(model, test.x))
-    extra = {row["name"]: row["fid"] for row in rows[2:]}
-    result = f"RESULT fid={rows[1]['fid']:.3f} fid_real={rows[0]['fid']:.3f}"
-    if args.baseline:
-        result += f" fid_baseline={extra['classic dcgan baseline']:.3f}"
-    if args.no_augment:
-        result += f" fid_no_augment={extra['defaults, augment=none']:.3f}"
-    print(result)
+    print(f"RESULT fid={rows[1]['fid']:.3f} fid_real={rows[0]['fid']:.3f}" + result)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,8 @@ def main() -> int:
     if not args.data.is_dir():
         print(f"skipped: {args.data} is missing (see ../shared/data/README.md)")
         return 0
+    from gan_backend.data.recipes import FEW_MODEL, MODEL
+
     OUT.mkdir(parents=True, exist_ok=True)
     before = {"model.name": "dcgan", "train.augment": "none"}
     rows = []
@@ -94,7 +96,7 @@ def main() -> int:
             row = {"folder": folder}
             runs = [("before", before), ("after", after)]
             if folder in args.dcgan.split(","):
-                runs.append(("dcgan", {**{k: v for k, v in after.items() if k != "loss.name"}, "model.name": "dcgan"}))
+                runs.append(("dcgan", {**{k: v for k, v in after.items() if k not in FEW_MODEL}, "model.name": MODEL}))
             for name, sets in runs:
                 run = train(dataset, args.budget, Path(tmp) / f"{folder}-{name}", sets)
                 r = measure(run, OUT / f"{folder}-{name}.png")

@@ -43,16 +43,15 @@ def recipe_for(report: DatasetReport) -> Recipe | None:
     side = _median_side(report)
     size = TINY_SIZE if side < SMALL_SIDE else SIZE
     steps = max(s for at_least, s in STEPS if n >= at_least)
-    model = FEW_MODEL if n < FEW else {"model.name": MODEL}
+    if n < FEW:  # ADA's paper controller (500 kimg from p=0 to 1) barely moves in a CPU run of a few thousand steps
+        model, augment = FEW_MODEL, {"train.augment": "ada", "train.ada_kimg": ADA_KIMG_FEW}
+    else:
+        model, augment = {"model.name": MODEL}, {"train.augment": "auto"}
     fields: dict[str, object] = {**model, "data.image_size": size, "data.flip": True,
-                                 "train.batch_size": min(BATCH, n), "train.steps": steps}
-    augment = "ada" if n < FEW else "auto"
-    fields["train.augment"] = augment
-    if n < FEW:  # the paper's controller (500 kimg from p=0 to 1) barely moves in a CPU run of a few thousand steps
-        fields["train.ada_kimg"] = ADA_KIMG_FEW
+                                 "train.batch_size": min(BATCH, n), "train.steps": steps, **augment}
     loss = f" ({model['loss.name']} loss)" if "loss.name" in model else ""
     why = (f"{n} picture{'s' if n != 1 else ''} of median side {side} px: {model['model.name']}{loss} at {size} px, "
-           f"{steps:,} steps, flips{', ' + augment + ' augmentation' if augment else ''}")
+           f"{steps:,} steps, flips, {augment['train.augment']} augmentation")
     if n == 1:
         why = "one picture: expect copies of it (SinGAN is the model for variations of one picture); " + why
     return Recipe(fields, why)
