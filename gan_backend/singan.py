@@ -125,11 +125,11 @@ class SinGANModel:
         ``beta``, pull to it ``alpha``); the finer scales add no noise, so the picture moves as one."""
         gen = torch.Generator().manual_seed(int(seed))
         z_opt = self.net.z_rec
-        z_prev1 = 0.95 * z_opt + 0.05 * _randn(z_opt.shape, gen, self.device)
+        z_prev1 = 0.95 * z_opt + 0.05 * self.net.noise(0, z_opt.shape[-2:], gen)
         z_prev2 = z_opt
         out = []
         for _ in range(max(1, int(frames))):
-            diff = beta * (z_prev1 - z_prev2) + (1 - beta) * _randn(z_opt.shape, gen, self.device)
+            diff = beta * (z_prev1 - z_prev2) + (1 - beta) * self.net.noise(0, z_opt.shape[-2:], gen)
             z = alpha * z_opt + (1 - alpha) * (z_prev1 + diff)
             z_prev2, z_prev1 = z_prev1, z
             x = self.net([z] + [None] * (self.scales - 1))
@@ -138,7 +138,7 @@ class SinGANModel:
 
     # --- helpers ---
     def _run(self, sizes, start, first: int, gen: torch.Generator) -> np.ndarray:
-        noises = [_randn((1, 3, *s), gen, self.device) for s in sizes[first:]]
+        noises = [self.net.noise(n, s, gen) for n, s in enumerate(sizes[first:], first)]
         return to_uint8(self.net(noises, start=start, first=first, sizes=sizes))[0]
 
     def _picture_at(self, sizes, scale: int) -> torch.Tensor:
@@ -215,6 +215,3 @@ def parse_size(text: str) -> tuple[int, int]:
 def _resize(x: torch.Tensor, size) -> torch.Tensor:
     return F.interpolate(x, size=tuple(size), mode="bicubic", antialias=True, align_corners=False).clamp(-1, 1)
 
-
-def _randn(shape, gen: torch.Generator, device) -> torch.Tensor:
-    return torch.randn(tuple(shape), generator=gen).to(device)

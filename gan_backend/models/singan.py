@@ -93,7 +93,10 @@ class SinGAN(nn.Module):
     """The generator pyramid of one picture; drawing needs nothing else (see :mod:`gan_backend.singan`).
 
     Buffers: ``amps`` [S] noise amplitude per scale (set as each scale starts training), ``z_rec`` the fixed
-    noise at the coarsest scale that reconstructs the picture, ``real`` the picture in -1..1 at its finest size.
+    noise at the coarsest scale that reconstructs the picture, ``real`` the picture in -1..1 at its finest size,
+    ``coarse_channels`` how many channels the coarsest noise draws: 1, one grey map copied to every channel as
+    in the paper's code (colour then comes from the generator, so samples keep the picture's palette), or C
+    (pyramids trained before this; their checkpoints lack the buffer and load as C).
     """
 
     def __init__(self, sizes: list[tuple[int, int]], channels: int = 3, width: int = 32):
@@ -103,6 +106,21 @@ class SinGAN(nn.Module):
         self.register_buffer("amps", torch.ones(len(sizes)))
         self.register_buffer("z_rec", torch.zeros(1, channels, *sizes[0]))
         self.register_buffer("real", torch.zeros(1, channels, *sizes[-1]))
+        self.register_buffer("coarse_channels", torch.tensor(1))
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        state_dict.setdefault(prefix + "coarse_channels", torch.tensor(self.z_rec.shape[1]))  # an older pyramid
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def noise(self, n: int, size: tuple[int, int], generator: torch.Generator | None = None) -> torch.Tensor:
+        """Unit noise [1, C, H, W] for scale n at ``size``, on the model's device; grey at the coarsest scale
+        when ``coarse_channels`` is 1. With a CPU ``generator`` the numbers do not depend on the device."""
+        c = self.z_rec.shape[1]
+        drawn = int(self.coarse_channels) if n == 0 else c
+        shape = (1, drawn, *size)
+        z = torch.randn(shape, generator=generator).to(self.z_rec.device) if generator is not None \
+            else torch.randn(shape, device=self.z_rec.device)
+        return z.expand(1, c, *size) if drawn != c else z
 
     @property
     def scales(self) -> int:

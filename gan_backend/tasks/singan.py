@@ -74,7 +74,7 @@ class SinGANTask(Task):
         self.net.real.copy_(real)
         self.reals = scale_pictures(real, self.net.sizes)
         gen = torch.Generator().manual_seed(cfg.train.seed + REC_SEED_OFFSET)
-        self.net.z_rec.copy_(torch.randn(self.net.z_rec.shape, generator=gen).to(device))
+        self.net.z_rec.copy_(self.net.noise(0, self.net.sizes[0], gen))
         self.scale, self.iters, self.seconds, self.spent, self.lr_dropped = 0, 0, 0.0, 0.0, False
         self.finished = False
         self._milestone = False
@@ -153,14 +153,8 @@ class SinGANTask(Task):
         """Scale n's input when drawing anew: the frozen scales below with fresh noise, upsampled."""
         if n == 0:
             return torch.zeros_like(self.reals[0])
-        noises = [self._noise(self.net.sizes[k], generator) for k in range(n)]
+        noises = [self.net.noise(k, self.net.sizes[k], generator) for k in range(n)]
         return upsample(self.net(noises, last=n - 1), self.net.sizes[n])
-
-    def _noise(self, size, generator=None) -> torch.Tensor:
-        shape = (1, self.reals[0].shape[1], *size)
-        if generator is None:
-            return torch.randn(shape, device=self.device)
-        return torch.randn(shape, generator=generator).to(self.device)
 
     # --- Task ---
     def modules(self):
@@ -182,7 +176,7 @@ class SinGANTask(Task):
         for j in range(d_steps):
             prev = self.random_prev(n)
             with torch.no_grad():
-                fake = self.net.step(n, prev, torch.randn_like(real))
+                fake = self.net.step(n, prev, self.net.noise(n, self.net.sizes[n]))
             d_real, d_fake = D(real).mean(), D(fake).mean()
             penalty = patch_gradient_penalty(D, real, fake, weight)
             loss_d = d_fake - d_real + penalty
@@ -193,7 +187,7 @@ class SinGANTask(Task):
         D.requires_grad_(False)
         try:
             for j in range(g_steps):
-                fake = self.net.step(n, prev, torch.randn_like(real))
+                fake = self.net.step(n, prev, self.net.noise(n, self.net.sizes[n]))
                 gan = -D(fake).mean()
                 rec = F.mse_loss(self.reconstruct(n), real)
                 loss_g = gan + self.cfg.loss.recon_weight * rec
@@ -219,7 +213,7 @@ class SinGANTask(Task):
         gen = torch.Generator().manual_seed(SAMPLE_SEED)
         tiles = [self.reals[n], self.reconstruct(n) if n >= len(self.recs) else self.recs[n]]
         for _ in range(SAMPLES):
-            tiles.append(self.net.step(n, self.random_prev(n, gen), self._noise(self.net.sizes[n], gen)))
+            tiles.append(self.net.step(n, self.random_prev(n, gen), self.net.noise(n, self.net.sizes[n], gen)))
         self.net.gens[n].train(was_training)
         full = self.net.sizes[-1]
         shown = torch.cat([F.interpolate(t.clamp(-1, 1), size=full, mode="nearest") for t in tiles])

@@ -45,6 +45,20 @@ def test_pyramid_refuses_a_tiny_picture():
         pyramid_sizes(24, 20)
 
 
+def test_the_coarsest_noise_is_grey_and_older_pyramids_load_with_colour_noise():
+    from gan_backend.models.singan import SinGAN
+
+    net = SinGAN(pyramid_sizes(36, 48))
+    coarse, fine = net.noise(0, (9, 12), torch.Generator().manual_seed(0)), net.noise(1, (9, 12))
+    assert coarse.shape == fine.shape == (1, 3, 9, 12)
+    assert torch.equal(coarse[:, 0], coarse[:, 2]) and not torch.equal(fine[:, 0], fine[:, 2])
+    older = {k: v for k, v in net.state_dict().items() if k != "coarse_channels"}  # saved before the buffer
+    again = SinGAN(pyramid_sizes(36, 48))
+    again.load_state_dict(older)
+    z = again.noise(0, (9, 12))
+    assert int(again.coarse_channels) == 3 and not torch.equal(z[:, 0], z[:, 2])
+
+
 def test_picture_dataset_converts_and_downscales(tmp_path):
     big = write_picture(tmp_path / "big.png", 400, 300, mode="L")
     data = open_dataset(f"picture:{big}", image_size=100)
