@@ -107,16 +107,19 @@ class SinGAN(nn.Module):
         self.register_buffer("z_rec", torch.zeros(1, channels, *sizes[0]))
         self.register_buffer("real", torch.zeros(1, channels, *sizes[-1]))
         self.register_buffer("coarse_channels", torch.tensor(1))
+        self._coarse_drawn = 1  # the buffer as an int, read once at load: a read per draw would sync a GPU
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        state_dict.setdefault(prefix + "coarse_channels", torch.tensor(self.z_rec.shape[1]))  # an older pyramid
+        key = prefix + "coarse_channels"
+        state_dict.setdefault(key, torch.tensor(self.z_rec.shape[1]))  # a pyramid saved before the buffer
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self._coarse_drawn = int(state_dict[key])
 
     def noise(self, n: int, size: tuple[int, int], generator: torch.Generator | None = None) -> torch.Tensor:
         """Unit noise [1, C, H, W] for scale n at ``size``, on the model's device; grey at the coarsest scale
         when ``coarse_channels`` is 1. With a CPU ``generator`` the numbers do not depend on the device."""
         c = self.z_rec.shape[1]
-        drawn = int(self.coarse_channels) if n == 0 else c
+        drawn = self._coarse_drawn if n == 0 else c
         shape = (1, drawn, *size)
         z = torch.randn(shape, generator=generator).to(self.z_rec.device) if generator is not None \
             else torch.randn(shape, device=self.z_rec.device)
