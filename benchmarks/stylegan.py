@@ -11,7 +11,8 @@ side by side (stylegan beside dcgan, so both see the same machine load), each fo
 - ``glyphs28-info``: dcgan with a 10-way InfoGAN code (``model.info_codes=cat10``) and no labels, z of 62 and
   G's rate 1e-3 as in the InfoGAN paper, and ``loss.info_augment=tilt,xint,scale``.
 
-``--only info`` trains and measures the InfoGAN run alone and ends with ``RESULT info_purity=...``.
+``--only info`` trains and measures the InfoGAN run alone and ends with ``RESULT info_purity=...``; ``--only shapes``
+trains the shapes32 pair alone and ends with the mixing figures and both FIDs on shapes.
 
 Then it measures:
 
@@ -139,6 +140,9 @@ def style_mixing() -> dict[str, float]:
                 line = ca - cb
                 t = ((cm - cb) * line).sum(1) / np.maximum((line ** 2).sum(1), 1e-6)
                 out["fine_moves_colour"] = float(np.mean(t))
+        # shape may be settled by the middle (16 px) layers of a 32 px G: coarse and middle rows together
+        mixed = to_uint8(G.synthesis(mix_styles(ws[b_idx], ws[a_idx], 0, G.groups["middle"][1]), "const"))
+        out["coarse_middle_takes_shape"] = float((probabilities(clf, mixed).argmax(1) == cls[a_idx]).mean())
         out["mixing_pairs"] = len(a_idx)
     save_mixing_figure(G, ws[:5], ws[5:10])
     return out
@@ -210,7 +214,8 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=20.0, help="wall-clock budget of each quality run")
     ap.add_argument("--info-minutes", type=float, default=10.0, help="budget of the InfoGAN run")
     ap.add_argument("--threads", type=int, default=1, help="torch threads per training (two train side by side)")
-    ap.add_argument("--only", choices=["info"], help="train and measure only the InfoGAN run")
+    ap.add_argument("--only", choices=["info", "shapes"], help="train and measure only the InfoGAN run, or only the "
+                    "shapes32 pair (style mixing and FID)")
     args = ap.parse_args()
     import torch
 
@@ -219,6 +224,14 @@ def main() -> None:
         steps = train_all(args.minutes, args.info_minutes, args.threads, batches=[("glyphs28-info",)])
         print(f"glyphs28-info: {steps['glyphs28-info']} steps", file=sys.stderr)
         print(f"RESULT info_purity={info_purity():.4f}")
+        return
+    if args.only == "shapes":
+        steps = train_all(args.minutes, args.info_minutes, args.threads, batches=[BATCHES[0]])
+        print(", ".join(f"{name}: {step} steps" for name, step in steps.items()), file=sys.stderr)
+        r = {**style_mixing(), **{f"fid_shapes_{m}": fid(f"shapes32-{m}") for m in ("stylegan", "dcgan")}}
+        keys = ["coarse_takes_shape", "fine_keeps_shape", "fine_moves_colour", "coarse_middle_takes_shape",
+                "fid_shapes_stylegan", "fid_shapes_dcgan"]
+        print("RESULT " + " ".join(f"{k}={r[k]:.4f}" for k in keys))
         return
     steps = train_all(args.minutes, args.info_minutes, args.threads)
     for name, step in steps.items():
