@@ -127,12 +127,13 @@ def style_mixing() -> dict[str, float]:
                 b_idx.append(i + 1)
         a_idx, b_idx = np.array(a_idx[:PAIRS]), np.array(b_idx[:PAIRS])
         out = {}
-        for group in ("coarse", "fine"):
-            start, stop = G.groups[group]
+        # coarse and middle rows together as well: shape may be settled by the middle (16 px) layers of a 32 px G
+        ranges = {"coarse": G.groups["coarse"], "fine": G.groups["fine"], "coarse_middle": (0, G.groups["middle"][1])}
+        for group, (start, stop) in ranges.items():
             mixed = to_uint8(G.synthesis(mix_styles(ws[b_idx], ws[a_idx], start, stop), "const"))
             got = probabilities(clf, mixed).argmax(1)
-            if group == "coarse":
-                out["coarse_takes_shape"] = float((got == cls[a_idx]).mean())
+            if group != "fine":
+                out[f"{group}_takes_shape"] = float((got == cls[a_idx]).mean())
             else:
                 out["fine_keeps_shape"] = float((got == cls[b_idx]).mean())
                 ca, cb = pics[a_idx].reshape(len(a_idx), -1, 3).mean(1), pics[b_idx].reshape(len(b_idx), -1, 3).mean(1)
@@ -140,9 +141,6 @@ def style_mixing() -> dict[str, float]:
                 line = ca - cb
                 t = ((cm - cb) * line).sum(1) / np.maximum((line ** 2).sum(1), 1e-6)
                 out["fine_moves_colour"] = float(np.mean(t))
-        # shape may be settled by the middle (16 px) layers of a 32 px G: coarse and middle rows together
-        mixed = to_uint8(G.synthesis(mix_styles(ws[b_idx], ws[a_idx], 0, G.groups["middle"][1]), "const"))
-        out["coarse_middle_takes_shape"] = float((probabilities(clf, mixed).argmax(1) == cls[a_idx]).mean())
         out["mixing_pairs"] = len(a_idx)
     save_mixing_figure(G, ws[:5], ws[5:10])
     return out
@@ -209,6 +207,10 @@ def info_purity(run: Path | None = None) -> float:
     return float(table[rows, cols].sum() / table.sum())
 
 
+def print_result(r: dict[str, float], keys: list[str]) -> None:
+    print("RESULT " + " ".join(f"{k}={r[k]:.4f}" for k in keys))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--minutes", type=float, default=20.0, help="wall-clock budget of each quality run")
@@ -229,9 +231,8 @@ def main() -> None:
         steps = train_all(args.minutes, args.info_minutes, args.threads, batches=[BATCHES[0]])
         print(", ".join(f"{name}: {step} steps" for name, step in steps.items()), file=sys.stderr)
         r = {**style_mixing(), **{f"fid_shapes_{m}": fid(f"shapes32-{m}") for m in ("stylegan", "dcgan")}}
-        keys = ["coarse_takes_shape", "fine_keeps_shape", "fine_moves_colour", "coarse_middle_takes_shape",
-                "fid_shapes_stylegan", "fid_shapes_dcgan"]
-        print("RESULT " + " ".join(f"{k}={r[k]:.4f}" for k in keys))
+        print_result(r, ["coarse_takes_shape", "fine_keeps_shape", "fine_moves_colour", "coarse_middle_takes_shape",
+                         "fid_shapes_stylegan", "fid_shapes_dcgan"])
         return
     steps = train_all(args.minutes, args.info_minutes, args.threads)
     for name, step in steps.items():
@@ -249,7 +250,7 @@ def main() -> None:
     keys = ["coarse_takes_shape", "fine_keeps_shape", "fine_moves_colour", "fid_shapes_stylegan", "fid_shapes_dcgan",
             "fid_glyphs_stylegan", "fid_glyphs_dcgan", "proj_psnr", "proj_s", "proj_psnr_dcgan", "proj_s_dcgan",
             "info_purity"]
-    print("RESULT " + " ".join(f"{k}={r[k]:.4f}" for k in keys))
+    print_result(r, keys)
 
 
 if __name__ == "__main__":
